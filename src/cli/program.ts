@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { VERSION } from '../shared/version.js';
+
+/**
+ * Commander wiring only. Each action imports its command module lazily, so `agentbox mcp` does not
+ * pay for the gateway and `agentbox config validate` does not pay for the MCP SDK.
+ */
+export function buildProgram(): Command {
+  const program = new Command('agentbox')
+    .description('A local LLM gateway for coding agents')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+
+  const litellm = program.command('litellm').description('Run and inspect the gateway daemon');
+  litellm
+    .command('start')
+    .description('Validate the config and start the gateway')
+    .option('--config <path>', 'config file')
+    .option('--port <n>', 'port (overrides config and LITELLM_PORT)')
+    .option('--foreground', 'run in this process instead of detaching')
+    .action(async (opts) => (await import('./commands/start.js')).start(opts));
+
+  const config = program.command('config').description('Check, create and describe the config file');
+  config
+    .command('validate [path]')
+    .description('Check a config file and print every problem with its path')
+    .action(async (path) => (await import('./commands/config-validate.js')).configValidate(path));
+  config
+    .command('init')
+    .description('Write the default config file')
+    .option('--force', 'overwrite an existing file')
+    .option('--config <path>', 'where to write it')
+    .action(async (opts) => (await import('./commands/config-init.js')).configInit(opts));
+  config
+    .command('schema')
+    .description('Print the JSON Schema of the config file')
+    .action(async () => (await import('./commands/config-schema.js')).configSchema());
+
+  return program;
+}

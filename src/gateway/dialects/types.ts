@@ -1,0 +1,36 @@
+import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } from '../canonical.js';
+import type { GatewayError } from '../errors.js';
+
+export interface EncodeContext {
+  /** The model name the client asked for (what it will see echoed back). */
+  model: string;
+  requestId: string;
+  /** Chat streams: the client asked for a usage chunk. */
+  includeUsage?: boolean;
+  /** Unix seconds when the request arrived. */
+  created: number;
+}
+
+/** Turns canonical stream events into SSE text for one client stream. State lives in the closure. */
+export interface StreamEncoder {
+  /** SSE text for this event ('' when it produces nothing). */
+  event(ev: CanonicalEvent): string;
+  /** A final error event: the stream ends after it, without a clean terminator. */
+  error(err: GatewayError): string;
+}
+
+/** The client side of one dialect: what a client speaks to the gateway. */
+export interface ClientDialect {
+  readonly name: Dialect;
+  /**
+   * Cheap checks every request gets, passthrough included: a JSON object with the fields this
+   * dialect requires. Throws GatewayError('invalid_request') naming the problem.
+   */
+  validate(body: unknown): { model: string; stream: boolean };
+  /** Full decode into the canonical request, for translation. Throws GatewayError('invalid_request'). */
+  decodeRequest(body: Record<string, unknown>): CanonicalRequest;
+  encodeResponse(res: CanonicalResponse, ctx: EncodeContext): unknown;
+  streamEncoder(ctx: EncodeContext): StreamEncoder;
+  /** A gateway-made error as this dialect's JSON error body. */
+  errorBody(err: GatewayError): unknown;
+}

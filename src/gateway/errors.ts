@@ -1,0 +1,178 @@
+/**
+ * One error type for everything the gateway reports, with a closed set of codes. Each code knows
+ * its HTTP status and whether the router may retry it or fall back on it. Rendering in a client's
+ * dialect happens in the dialect modules.
+ */
+
+export type ErrorCode =
+  | 'invalid_request'
+  | 'auth_failed'
+  | 'permission_denied'
+  | 'budget_exceeded'
+  | 'model_not_found'
+  | 'not_found'
+  | 'rate_limit'
+  | 'upstream_error'
+  | 'upstream_unreachable'
+  | 'timeout'
+  | 'context_window_exceeded'
+  | 'api_error'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'method_not_allowed';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  auth_failed: 401,
+  permission_denied: 403,
+  budget_exceeded: 402,
+  model_not_found: 404,
+  not_found: 404,
+  rate_limit: 429,
+  upstream_error: 502,
+  upstream_unreachable: 502,
+  timeout: 504,
+  context_window_exceeded: 400,
+  api_error: 502,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
+};
+
+/** The OpenAI `error.type` / Anthropic `error.type` each code is rendered with. */
+export const OPENAI_TYPE: Record<ErrorCode, string> = {
+  invalid_request: 'invalid_request_error',
+  auth_failed: 'auth_failed',
+  permission_denied: 'permission_denied',
+  budget_exceeded: 'budget_exceeded',
+  model_not_found: 'model_not_found',
+  not_found: 'not_found',
+  rate_limit: 'rate_limit',
+  upstream_error: 'api_error',
+  upstream_unreachable: 'api_error',
+  timeout: 'timeout',
+  context_window_exceeded: 'invalid_request_error',
+  api_error: 'api_error',
+  payload_too_large: 'invalid_request_error',
+  unsupported_media_type: 'invalid_request_error',
+  method_not_allowed: 'invalid_request_error',
+};
+
+export const ANTHROPIC_TYPE: Record<ErrorCode, string> = {
+  invalid_request: 'invalid_request_error',
+  auth_failed: 'authentication_error',
+  permission_denied: 'permission_error',
+  budget_exceeded: 'billing_error',
+  model_not_found: 'not_found_error',
+  not_found: 'not_found_error',
+  rate_limit: 'rate_limit_error',
+  upstream_error: 'api_error',
+  upstream_unreachable: 'api_error',
+  timeout: 'timeout_error',
+  context_window_exceeded: 'invalid_request_error',
+  api_error: 'api_error',
+  payload_too_large: 'request_too_large',
+  unsupported_media_type: 'invalid_request_error',
+  method_not_allowed: 'invalid_request_error',
+};
+
+export interface GatewayErrorOptions {
+  status?: number;
+  param?: string | null;
+  retryAfterS?: number;
+  /** Raw upstream body, passed through unmodified when the upstream speaks the client's dialect. */
+  upstreamBody?: string;
+  upstreamDialect?: string;
+  upstreamHeaders?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly param: string | null;
+  readonly retryAfterS?: number;
+  readonly upstreamBody?: string;
+  readonly upstreamDialect?: string;
+  readonly upstreamHeaders?: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, opts: GatewayErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.status = opts.status ?? STATUS[code];
+    this.param = opts.param ?? null;
+    this.retryAfterS = opts.retryAfterS;
+    this.upstreamBody = opts.upstreamBody;
+    this.upstreamDialect = opts.upstreamDialect;
+    this.upstreamHeaders = opts.upstreamHeaders;
+  }
+}
+
+/** What one failed upstream attempt amounts to, for the retry and fallback tables. */
+export type FailureKind = 'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client';
+
+export interface UpstreamFailure {
+  kind: FailureKind;
+  status: number;
+  message: string;
+  /** Seconds the upstream asked us to wait (Retry-After / retry-after-ms), when it said. */
+  retryAfterS?: number;
+  /** Raw error body, for passthrough to a client of the same dialect. */
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** Map an undici / errno / our own error into an UpstreamFailure. */
+export function toFailure(err: unknown): UpstreamFailure {
+  if (err instanceof GatewayError) {
+    const kind: FailureKind =
+      err.code === 'timeout' ? 'timeout' : err.code === 'upstream_unreachable' ? 'network' : 'server';
+    return { kind, status: err.status, message: err.message };
+  }
+  const e = err as { code?: string; message?: string; name?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code ?? '';
+  if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', status: 504, message: describeCode(code) };
+  if (NETWORK_CODES.has(code)) return { kind: 'network', status: 502, message: describeCode(code, e?.message) };
+  if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
+    return { kind: 'network', status: 499, message: 'request aborted' };
+  }
+  return { kind: 'network', status: 502, message: e?.message ?? String(err) };
+}
+
+function describeCode(code: string, message?: string): string {
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timeout';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return 'timed out waiting for response headers';
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timed out waiting for response data';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'UND_ERR_SOCKET':
+      return `socket error${message ? `: ${message}` : ''}`;
+    default:
+      return message ? `${code}: ${message}` : code;
+  }
+}

@@ -1,0 +1,49 @@
+import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } from '../canonical.js';
+import type { UpstreamFailure } from '../errors.js';
+import type { Deployment, ProviderType } from '../../config/types.js';
+import type { SseEvent } from '../upstream/sse.js';
+
+/** What to send upstream. `path` is appended to the provider's `apiBase`. */
+export interface UpstreamRequest {
+  path: string;
+  /** JSON body (serialised by the HTTP layer) or an already serialised string (passthrough). */
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The upstream side of one wire format: how a provider that speaks it natively is asked and how
+ * its answers read. Used for translation (build from canonical) and for passthrough (parse the
+ * answer only to find the commit point and tap usage).
+ */
+export interface WireCodec {
+  readonly dialect: Dialect;
+  /** Path under apiBase, e.g. `/chat/completions`, `/messages`, `/responses`. */
+  readonly path: string;
+  /** Canonical → the provider's request body (model already the deployment's). */
+  buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
+  parseResponse(body: unknown): CanonicalResponse;
+  /** A fresh parser per stream: its state lives in the closure. */
+  streamParser(): (ev: SseEvent) => CanonicalEvent[];
+  /**
+   * Passthrough body rewrite: set the model (and clamp max tokens) on the client's parsed body,
+   * and ask for usage in streams where the format needs asking. Returns the object to serialise.
+   */
+  rewriteForPassthrough(body: Record<string, unknown>, d: Deployment): Record<string, unknown>;
+}
+
+export interface ProviderAdapter {
+  readonly type: ProviderType;
+  /** The dialect translated requests are sent in. */
+  readonly native: Dialect;
+  /** Every wire format this provider accepts as-is, keyed by dialect (passthrough candidates). */
+  readonly wires: Partial<Record<Dialect, WireCodec>>;
+  readonly defaultApiBase: string;
+  readonly needsKey: boolean;
+  /** Auth and protocol headers for a request to this provider; `client` are the incoming headers. */
+  headers(d: Deployment, client: Record<string, string | string[] | undefined>): Record<string, string>;
+  /** Classify a non-2xx answer: retryable? context window? rate limit? */
+  classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
+  /** Embeddings, for providers that have them. */
+  embeddings?: { path: string };
+}
