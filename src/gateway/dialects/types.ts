@@ -1,5 +1,6 @@
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } from '../canonical.js';
 import type { GatewayError } from '../errors.js';
+import type { SseEvent } from '../upstream/sse.js';
 
 export interface EncodeContext {
   /** The model name the client asked for (what it will see echoed back). */
@@ -9,6 +10,11 @@ export interface EncodeContext {
   includeUsage?: boolean;
   /** Unix seconds when the request arrived. */
   created: number;
+  /**
+   * The decoded request, when the answer was translated. Responses encoders read its tools (to
+   * restore namespaces and custom tools) and echo its settings in the Response object.
+   */
+  request?: CanonicalRequest;
 }
 
 /** Turns canonical stream events into SSE text for one client stream. State lives in the closure. */
@@ -33,4 +39,10 @@ export interface ClientDialect {
   streamEncoder(ctx: EncodeContext): StreamEncoder;
   /** A gateway-made error as this dialect's JSON error body. */
   errorBody(err: GatewayError): unknown;
+  /**
+   * Passthrough streams are forwarded byte for byte, except when this returns true for an upstream
+   * event the client must not see (the Chat usage chunk the gateway asked for but the client did not).
+   * Only consulted when `ctx.includeUsage` is false.
+   */
+  dropFromPassthrough?(ev: SseEvent): boolean;
 }

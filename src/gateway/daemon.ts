@@ -1,0 +1,60 @@
+import type { LoadedConfig } from '../config/types.js';
+import { createLogger, type Logger } from '../shared/log.js';
+import { createApp, type AppDeps } from './app.js';
+import { startServer, isLoopback, type GatewayServer } from './server.js';
+import { GatewayState } from './state.js';
+import { createUpstream, type Upstream } from './upstream/http.js';
+
+export interface Gateway {
+  state: GatewayState;
+  server: GatewayServer;
+  url: string;
+  log: Logger;
+  upstream: Upstream;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_GRACE_MS = 10_000;
+
+/**
+ * Start the gateway in this process for a loaded config: refuses a non-loopback host without a
+ * master key, listens, and returns handles for reload and shutdown. Process-level concerns
+ * (signals, state file, watching) belong to the caller.
+ */
+export async function startGateway(
+  loaded: LoadedConfig,
+  opts: { log?: Logger; upstream?: Upstream; extraRoutes?: AppDeps['extraRoutes'] } = {},
+): Promise<Gateway> {
+  const { host, port, masterKey } = loaded.config;
+  if (!isLoopback(host) && !masterKey) {
+    throw new Error(`refusing to listen on ${host}: a non-loopback host needs litellm.master_key`);
+  }
+  const log = opts.log ?? createLogger();
+  const upstream = opts.upstream ?? createUpstream();
+  const state = new GatewayState(loaded);
+  const app = createApp({ state, upstream, log, extraRoutes: opts.extraRoutes });
+  const server = await startServer({
+    app,
+    host,
+    port,
+    maxBodyBytes: () => state.loaded.config.maxBodyBytes,
+    inFlight: () => state.stats.inFlight,
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use`);
+    throw e;
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  log.info({ url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' }, 'gateway listening');
+  return {
+    state,
+    server,
+    url,
+    log,
+    upstream,
+    async stop(graceMs = DEFAULT_GRACE_MS) {
+      await server.close(graceMs);
+      await upstream.close();
+      log.info('gateway stopped');
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { UpstreamFailure } from '../errors.js';
+
+/**
+ * Deployment health: after `allowedFails` consecutive failures a deployment cools down for the
+ * upstream's Retry-After, else the default. A 429 that names a Retry-After cools it at once.
+ * Keyed by deployment id, so the state survives a config reload for deployments that still exist.
+ */
+export interface CooldownState {
+  fails: number;
+  until: number;
+}
+
+export class Cooldowns {
+  private readonly state = new Map<string, CooldownState>();
+  private cooldownsStarted = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  isCooling(id: string): boolean {
+    const s = this.state.get(id);
+    return s !== undefined && s.until > this.now();
+  }
+
+  /** Milliseconds until the deployment recovers (0 when it is not cooling). */
+  remainingMs(id: string): number {
+    const s = this.state.get(id);
+    return s ? Math.max(0, s.until - this.now()) : 0;
+  }
+
+  success(id: string): void {
+    if (this.state.has(id)) this.state.delete(id);
+  }
+
+  failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
+    if (f.kind === 'client' || f.kind === 'context_window') return;
+    const s = this.state.get(id) ?? { fails: 0, until: 0 };
+    s.fails++;
+    const immediate = f.kind === 'rate_limit' && f.retryAfterS !== undefined;
+    if (immediate || s.fails >= allowedFails) {
+      const seconds = f.retryAfterS ?? defaultCooldownS;
+      s.until = this.now() + seconds * 1000;
+      s.fails = 0;
+      this.cooldownsStarted++;
+    }
+    this.state.set(id, s);
+  }
+
+  /** Forget deployments that no longer exist (after a reload). */
+  retain(ids: Set<string>): void {
+    for (const id of this.state.keys()) if (!ids.has(id)) this.state.delete(id);
+  }
+
+  get started(): number {
+    return this.cooldownsStarted;
+  }
+}

@@ -1,0 +1,187 @@
+import type { Deployment, LitellmConfig } from '../../config/types.js';
+import type { CanonicalRequest, CanonicalResponse } from '../canonical.js';
+import type { ClientDialect } from '../dialects/types.js';
+import { GatewayError, type UpstreamFailure } from '../errors.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import type { Upstream } from '../upstream/http.js';
+import { attempt, type Plan, type StreamReader } from './attempt.js';
+import type { Cooldowns } from './cooldown.js';
+import { decide } from './retry.js';
+
+export interface AttemptRecord {
+  deployment: string;
+  status: number | null;
+  error?: string;
+}
+
+export interface RouterDeps {
+  config: LitellmConfig;
+  cooldowns: Cooldowns;
+  upstream: Upstream;
+  adapterFor(d: Deployment): ProviderAdapter;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface DispatchRequest {
+  dialect: ClientDialect;
+  body: Record<string, unknown>;
+  stream: boolean;
+  chain: Deployment[];
+  alias: string;
+  clientHeaders: Record<string, string | string[] | undefined>;
+  signal: AbortSignal;
+}
+
+interface Base {
+  deployment: Deployment;
+  mode: Plan['mode'];
+  attempts: AttemptRecord[];
+  fallbacks: number;
+  canonical?: CanonicalRequest;
+}
+export type Dispatched =
+  | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
+  | (Base & { kind: 'stream'; reader: StreamReader });
+
+export const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Walk the alias's chain until a deployment answers, retrying and falling back by the table in
+ * retry.ts. Resolves at the commit point (a parsed JSON body, or a stream read ahead to its first
+ * content event); throws a GatewayError when no deployment could answer.
+ */
+export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<Dispatched> {
+  const { config, cooldowns } = deps;
+  const sleep = deps.sleep ?? defaultSleep;
+  const candidates = orderCandidates(req.chain, cooldowns);
+  if (candidates.length === 0) throw noDeployment(req);
+
+  const attempts: AttemptRecord[] = [];
+  const failures: Array<{ d: Deployment; f: UpstreamFailure; mode: Plan['mode'] }> = [];
+  let canonical: CanonicalRequest | undefined;
+
+  for (let ci = 0; ci < candidates.length; ci++) {
+    const d = candidates[ci];
+    const hasNext = ci < candidates.length - 1;
+    const adapter = deps.adapterFor(d);
+    const passCodec = adapter.wires[req.dialect.name];
+    let plan: Plan;
+    if (passCodec) {
+      const copy = { ...req.body };
+      plan = { mode: 'passthrough', adapter, codec: passCodec, body: JSON.stringify(passCodec.rewriteForPassthrough(copy, d)) };
+    } else {
+      canonical ??= req.dialect.decodeRequest(req.body);
+      const codec = adapter.wires[adapter.native];
+      if (!codec) throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
+      plan = { mode: 'translate', adapter, codec, body: JSON.stringify(codec.buildRequest(canonical, d)), canonical };
+    }
+
+    const timeoutMs = (d.timeoutS ?? d.provider.timeoutS ?? config.router.timeoutS) * 1000;
+    for (let retries = 0; ; retries++) {
+      if (req.signal.aborted) throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+      const r = await attempt({
+        d,
+        plan,
+        stream: req.stream,
+        upstream: deps.upstream,
+        clientHeaders: req.clientHeaders,
+        signal: req.signal,
+        timeoutMs,
+      });
+      if (r.ok) {
+        attempts.push({ deployment: d.id, status: r.status });
+        cooldowns.success(d.id);
+        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical };
+        return r.kind === 'json'
+          ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
+          : { ...base, kind: 'stream', reader: r.reader };
+      }
+      const f = r.failure;
+      attempts.push({ deployment: d.id, status: f.status, error: f.message });
+      failures.push({ d, f, mode: plan.mode });
+      if (req.signal.aborted) throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+      cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
+      const next = decide({
+        failure: f,
+        hasNext,
+        retriesOnThis: retries,
+        numRetries: config.router.numRetries,
+        retryAfterCapS: config.router.retryAfterSeconds,
+        toggles: config.fallbacks,
+      });
+      if (next.action === 'retry') {
+        await sleep(next.delayMs, req.signal);
+        continue;
+      }
+      if (next.action === 'fallback') break;
+      throw finalError(failures, attempts, req);
+    }
+  }
+  throw finalError(failures, attempts, req);
+}
+
+/**
+ * The chain without deployments that cannot serve (no key) or are cooling down. When every
+ * deployment with a key is cooling, the one that recovers first is still tried.
+ */
+export function orderCandidates(chain: Deployment[], cooldowns: Cooldowns): Deployment[] {
+  const usable = chain.filter((d) => d.provider.keyState !== 'missing');
+  const warm = usable.filter((d) => !cooldowns.isCooling(d.id));
+  if (warm.length > 0 || usable.length === 0) return warm;
+  let best = usable[0];
+  for (const d of usable) if (cooldowns.remainingMs(d.id) < cooldowns.remainingMs(best.id)) best = d;
+  return [best];
+}
+
+function noDeployment(req: DispatchRequest): GatewayError {
+  const why = req.chain
+    .map((d) => `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`)
+    .join('; ');
+  return new GatewayError('api_error', `no deployment of "${req.alias}" can serve: ${why || 'empty chain'}`, {
+    status: 503,
+  });
+}
+
+function finalError(
+  failures: Array<{ d: Deployment; f: UpstreamFailure; mode: Plan['mode'] }>,
+  attempts: AttemptRecord[],
+  req: DispatchRequest,
+): GatewayError {
+  const last = failures[failures.length - 1];
+  const deployments = new Set(failures.map((x) => x.d.id));
+  const f = last.f;
+  const single = deployments.size === 1;
+  // An error that ends the request on its own (a 4xx, or the only deployment's last answer) keeps its status.
+  if (f.kind === 'client' || f.kind === 'context_window' || (single && f.status >= 400 && f.status < 600 && f.body !== undefined)) {
+    const code =
+      f.kind === 'context_window' ? 'context_window_exceeded' : f.kind === 'rate_limit' ? 'rate_limit' : 'upstream_error';
+    return new GatewayError(code, `${last.d.id}: ${f.message}`, {
+      status: f.status,
+      retryAfterS: f.retryAfterS,
+      upstreamBody: last.mode === 'passthrough' ? f.body : undefined,
+      upstreamDialect: last.mode === 'passthrough' ? req.dialect.name : undefined,
+    });
+  }
+  if (failures.every((x) => x.f.kind === 'rate_limit')) {
+    const waits = failures.map((x) => x.f.retryAfterS).filter((s): s is number => s !== undefined);
+    return new GatewayError('rate_limit', `every deployment of "${req.alias}" is rate limited: ${list(attempts)}`, {
+      retryAfterS: waits.length ? Math.min(...waits) : 1,
+    });
+  }
+  if (single && f.kind === 'timeout') return new GatewayError('timeout', `${last.d.id}: ${f.message}`);
+  return new GatewayError('api_error', `every attempt failed for "${req.alias}": ${list(attempts)}`);
+}
+
+function list(attempts: AttemptRecord[]): string {
+  return attempts.map((a) => `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`).join('; ');
+}

@@ -1,0 +1,42 @@
+import type { Deployment, LitellmConfig, ModelAlias } from '../../config/types.js';
+import { GatewayError } from '../errors.js';
+
+/**
+ * Model name → ordered chain, pure. Order: exact alias; glob aliases in file order;
+ * `provider/model` for any configured provider; else 404 listing the aliases.
+ */
+export function resolveModel(config: LitellmConfig, name: string): { alias: string; chain: Deployment[] } {
+  for (const a of config.models) if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
+  for (const a of config.models) if (a.glob && globMatch(a.name, name)) return { alias: a.name, chain: a.deployments };
+  const slash = name.indexOf('/');
+  if (slash > 0) {
+    const provider = config.providers[name.slice(0, slash)];
+    const model = name.slice(slash + 1);
+    if (provider && model) {
+      const d: Deployment = { id: `${provider.name}/${model}`, alias: name, index: 0, provider, model };
+      return { alias: name, chain: [d] };
+    }
+  }
+  const names = config.models.map((a) => a.name);
+  throw new GatewayError(
+    'model_not_found',
+    `model "${name}" is not configured; available: ${names.join(', ') || '(none)'}; or use provider/model with one of: ${Object.keys(config.providers).join(', ')}`,
+    { param: 'model' },
+  );
+}
+
+const globCache = new Map<string, RegExp>();
+
+export function globMatch(pattern: string, name: string): boolean {
+  let re = globCache.get(pattern);
+  if (!re) {
+    const src = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${src}$`);
+    globCache.set(pattern, re);
+  }
+  return re.test(name);
+}
+
+export function aliasNames(models: ModelAlias[]): string[] {
+  return models.map((a) => a.name);
+}

@@ -1,0 +1,118 @@
+import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
+import type { ClientDialect, EncodeContext } from '../dialects/types.js';
+import { GatewayError, toFailure } from '../errors.js';
+import { adapterFor } from '../providers/registry.js';
+import { dispatch, type Dispatched } from '../router/dispatch.js';
+import { resolveModel } from '../router/resolve.js';
+import { SSE_HEADERS } from '../upstream/sse.js';
+import { baseHeaders, sendJson, type RequestContext } from './context.js';
+import { parseJsonBody } from './json-body.js';
+
+/** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
+export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
+  const body = parseJsonBody(ctx.body);
+  const { model, stream } = dialect.validate(body);
+  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  ctx.info.model = model;
+  ctx.info.stream = stream;
+  const config = ctx.state.loaded.config; // pinned for this request
+  const { alias, chain } = resolveModel(config, model);
+  ctx.info.alias = alias;
+
+  const result = await dispatch(
+    { config, cooldowns: ctx.state.cooldowns, upstream: ctx.upstream, adapterFor: (d) => adapterFor(d.provider.type) },
+    { dialect, body, stream, chain, alias, clientHeaders: ctx.req.headers, signal: ctx.signal },
+  );
+  ctx.info.deployment = result.deployment.id;
+  ctx.info.attempts = result.attempts;
+  ctx.info.fallbacks = result.fallbacks;
+  const ectx: EncodeContext = {
+    model,
+    requestId: ctx.requestId,
+    includeUsage,
+    created: Math.floor(ctx.started / 1000),
+  };
+  if (result.kind === 'json') {
+    ctx.info.usage = result.response.usage;
+    const out = result.mode === 'passthrough' ? result.raw : dialect.encodeResponse(result.response, ectx);
+    sendJson(ctx, 200, out);
+    return;
+  }
+  await pipeStream(ctx, dialect, result, ectx);
+}
+
+/** After the commit point: stream to the client, tapping usage; a cut upstream ends in an error event. */
+async function pipeStream(
+  ctx: RequestContext,
+  dialect: ClientDialect,
+  result: Extract<Dispatched, { kind: 'stream' }>,
+  ectx: EncodeContext,
+): Promise<void> {
+  const { res } = ctx;
+  const { reader } = result;
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  let sawStop = false;
+  let ended = false;
+  const encoder = dialect.streamEncoder(ectx);
+  const passthrough = result.mode === 'passthrough';
+  const drop = passthrough && !ectx.includeUsage ? dialect.dropFromPassthrough?.bind(dialect) : undefined;
+
+  res.writeHead(200, { ...baseHeaders(ctx), ...SSE_HEADERS });
+  const write = async (chunk: string | Buffer): Promise<void> => {
+    if (chunk.length === 0 || res.destroyed) return;
+    if (!res.write(chunk)) await new Promise<void>((r) => (res.destroyed ? r() : res.once('drain', r).once('close', r)));
+  };
+  const see = (events: CanonicalEvent[]): string => {
+    let text = '';
+    for (const ev of events) {
+      if (ended) break;
+      if (ev.type === 'usage') mergeUsage(usage, ev.usage);
+      else if (ev.type === 'start' && ev.usage) mergeUsage(usage, ev.usage);
+      else if (ev.type === 'stop') sawStop = true;
+      else if (ev.type === 'end') ended = true;
+      if (!passthrough && ev.type !== 'error') text += encoder.event(ev);
+    }
+    return text;
+  };
+  const forward = async (raw: Buffer, sse: typeof reader.headSse, events: CanonicalEvent[]): Promise<string | null> => {
+    const midError = events.find((e) => e.type === 'error');
+    const text = see(events);
+    if (passthrough) {
+      if (drop) {
+        let framed = '';
+        for (const ev of sse) if (!drop(ev)) framed += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
+        await write(framed);
+      } else await write(raw);
+    } else await write(text);
+    return midError && midError.type === 'error' ? midError.message : null;
+  };
+
+  let failure: GatewayError | null = null;
+  try {
+    const headRaw = Buffer.concat(reader.headRaw);
+    const mid = await forward(headRaw, reader.headSse, reader.headEvents);
+    if (mid) failure = new GatewayError('upstream_error', mid);
+    while (!failure && !ended && !ctx.signal.aborted) {
+      const step = await reader.next();
+      if (step === null) break;
+      const m = await forward(step.raw, step.sse, step.events);
+      if (m) failure = new GatewayError('upstream_error', m);
+    }
+    if (!failure && !ended && !ctx.signal.aborted) {
+      if (sawStop) {
+        if (!passthrough) await write(encoder.event({ type: 'end' }));
+      } else failure = new GatewayError('upstream_error', 'upstream stream ended before completion');
+    }
+  } catch (e) {
+    const f = toFailure(e);
+    failure = new GatewayError(f.kind === 'timeout' ? 'timeout' : 'upstream_error', `upstream stream failed: ${f.message}`);
+  } finally {
+    reader.close();
+  }
+  ctx.info.usage = usage;
+  if (failure) {
+    ctx.info.error = failure.message;
+    if (!res.destroyed) await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
+  }
+  res.end();
+}

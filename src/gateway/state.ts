@@ -1,0 +1,44 @@
+import type { ConfigIssue, LoadedConfig } from '../config/types.js';
+import { Cooldowns } from './router/cooldown.js';
+
+export interface ReloadStatus {
+  at: string;
+  ok: boolean;
+  errors: ConfigIssue[];
+  /** Settings that changed in the file but only take effect after a restart (port, host). */
+  needsRestart?: string[];
+}
+
+/**
+ * What the daemon holds between requests: the current config as one swappable reference (each
+ * request pins the snapshot it started with), cooldowns, and counters.
+ */
+export class GatewayState {
+  loaded: LoadedConfig;
+  generation = 1;
+  lastReload: ReloadStatus;
+  readonly cooldowns: Cooldowns;
+  readonly startedAt: number;
+  readonly stats = { total: 0, failed: 0, inFlight: 0 };
+
+  constructor(loaded: LoadedConfig, now: () => number = Date.now) {
+    this.loaded = loaded;
+    this.cooldowns = new Cooldowns(now);
+    this.startedAt = now();
+    this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
+  }
+
+  /** Swap in a new config. Cooldowns of deployments that still exist are kept. */
+  setConfig(loaded: LoadedConfig, needsRestart: string[] = []): void {
+    this.loaded = loaded;
+    this.generation++;
+    const ids = new Set<string>();
+    for (const a of loaded.config.models) for (const d of a.deployments) ids.add(d.id);
+    this.cooldowns.retain(ids);
+    this.lastReload = { at: new Date().toISOString(), ok: true, errors: [], needsRestart };
+  }
+
+  reloadFailed(errors: ConfigIssue[]): void {
+    this.lastReload = { at: new Date().toISOString(), ok: false, errors };
+  }
+}

@@ -1,0 +1,62 @@
+import { Pool, type Dispatcher } from 'undici';
+
+/**
+ * One keep-alive undici Pool per upstream origin. Timeouts are per request: `headersTimeout`
+ * bounds the wait for response headers, `bodyTimeout` the idle time between body chunks (so a
+ * stalled stream fails), and the pool's connect timeout bounds connection setup.
+ */
+export interface UpstreamCall {
+  url: URL;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface Upstream {
+  request(call: UpstreamCall): Promise<Dispatcher.ResponseData>;
+  close(): Promise<void>;
+}
+
+export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstream {
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string): Pool => {
+    let p = pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, {
+        connections: 128,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+      });
+      pools.set(origin, p);
+    }
+    return p;
+  };
+  return {
+    request(call) {
+      const pool = poolFor(call.url.origin);
+      return pool.request({
+        path: call.url.pathname + call.url.search,
+        method: call.method ?? 'POST',
+        headers: call.headers,
+        body: call.body,
+        signal: call.signal,
+        headersTimeout: call.timeoutMs,
+        bodyTimeout: call.timeoutMs,
+      });
+    },
+    async close() {
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.allSettled(all.map((p) => p.close()));
+    },
+  };
+}
+
+/** Join a provider base URL (with its version path) and an endpoint path. */
+export function joinUrl(apiBase: string, path: string): URL {
+  return new URL(apiBase.replace(/\/+$/, '') + path);
+}

@@ -1,0 +1,282 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A fake provider on 127.0.0.1:0 that speaks OpenAI Chat (`openai`) or Anthropic Messages
+ * (`anthropic`) and misbehaves on purpose. Each request takes the next behaviour from the queue
+ * (the last one repeats); every request is recorded.
+ */
+export type Behaviour =
+  | { kind: 'ok'; text?: string; tool?: { name: string; args: Record<string, unknown> }; usage?: Partial<FakeUsage> }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'reset' }
+  | { kind: 'stall-headers'; ms: number }
+  | { kind: 'stall-mid'; afterEvents: number; ms: number }
+  | { kind: 'cut'; afterEvents: number }
+  | { kind: 'malformed' }
+  | { kind: 'context' }
+  | { kind: 'error-event' };
+
+export interface FakeUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+export interface FakeUpstream {
+  url: string;
+  /** api_base to put in a config: `<url>/v1`. */
+  apiBase: string;
+  requests: Recorded[];
+  queue: Behaviour[];
+  setBehaviours(...b: Behaviour[]): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeUpstream(format: 'openai' | 'anthropic', ...initial: Behaviour[]): Promise<FakeUpstream> {
+  const requests: Recorded[] = [];
+  let queue: Behaviour[] = initial.length ? [...initial] : [{ kind: 'ok' }];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: any = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // keep the raw text
+      }
+      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      const b = queue.length > 1 ? queue.shift()! : queue[0];
+      respond(format, b, req, res, body, timers);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    apiBase: `${url}/v1`,
+    requests,
+    get queue() {
+      return queue;
+    },
+    setBehaviours(...b) {
+      queue = b;
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  } as FakeUpstream;
+}
+
+function respond(
+  format: 'openai' | 'anthropic',
+  b: Behaviour,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: any,
+  timers: Set<NodeJS.Timeout>,
+): void {
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  switch (b.kind) {
+    case 'reset':
+      req.socket.destroy();
+      return;
+    case 'stall-headers':
+      later(b.ms, () => res.destroyed || res.writeHead(500).end());
+      return;
+    case 'status': {
+      res.writeHead(b.status, { 'content-type': 'application/json', ...b.headers });
+      res.end(JSON.stringify(b.body ?? errorBody(format, b.status, `fake upstream says ${b.status}`)));
+      return;
+    }
+    case 'context': {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          format === 'openai'
+            ? {
+                error: {
+                  message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+                  type: 'invalid_request_error',
+                  param: 'messages',
+                  code: 'context_length_exceeded',
+                },
+              }
+            : { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } },
+        ),
+      );
+      return;
+    }
+    case 'malformed':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id": "x", "choices": [');
+      return;
+  }
+  const stream = body?.stream === true;
+  const model = String(body?.model ?? 'fake');
+  const ok = b.kind === 'ok' ? b : { kind: 'ok' as const };
+  const usage: FakeUsage = { input: 11, output: 7, cacheRead: 0, cacheWrite: 0, ...ok.usage };
+  const text = ok.text ?? 'Hello from the fake upstream.';
+  if (!stream) {
+    if (req.url?.endsWith('/embeddings')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      const vec = [0.25, -0.5, 0.125];
+      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec;
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: inputs.map((_: unknown, index: number) => ({ object: 'embedding', index, embedding })),
+          model,
+          usage: { prompt_tokens: 4, total_tokens: 4 },
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(format === 'openai' ? openaiJson(model, text, ok.tool, usage) : anthropicJson(model, text, ok.tool, usage)));
+    return;
+  }
+  const events = format === 'openai' ? openaiEvents(model, text, ok.tool, usage) : anthropicEvents(model, text, ok.tool, usage);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (b.kind === 'error-event') {
+    res.write(events[0]);
+    res.end(
+      format === 'openai'
+        ? `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`
+        : `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })}\n\n`,
+    );
+    return;
+  }
+  const stopAt = b.kind === 'cut' || b.kind === 'stall-mid' ? b.afterEvents : events.length;
+  for (let i = 0; i < Math.min(stopAt, events.length); i++) res.write(events[i]);
+  if (b.kind === 'cut') {
+    later(20, () => req.socket.destroy());
+    return;
+  }
+  if (b.kind === 'stall-mid') {
+    later(b.ms, () => req.socket.destroy());
+    return;
+  }
+  res.end();
+}
+
+function errorBody(format: 'openai' | 'anthropic', status: number, message: string): unknown {
+  if (format === 'openai') return { error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code: null } };
+  return { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } };
+}
+
+function openaiJson(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): unknown {
+  return {
+    id: 'chatcmpl-fake1',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: tool
+          ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: JSON.stringify(tool.args) } }] }
+          : { role: 'assistant', content: text },
+        finish_reason: tool ? 'tool_calls' : 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: u.input + u.cacheRead,
+      completion_tokens: u.output,
+      total_tokens: u.input + u.cacheRead + u.output,
+      prompt_tokens_details: { cached_tokens: u.cacheRead },
+    },
+  };
+}
+
+function openaiEvents(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): string[] {
+  const chunk = (delta: unknown, finish: string | null = null): string =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+  const out = [chunk({ role: 'assistant', content: '' })];
+  if (tool) {
+    const args = JSON.stringify(tool.args);
+    out.push(chunk({ tool_calls: [{ index: 0, id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: '' } }] }));
+    out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, 5) } }] }));
+    out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(5) } }] }));
+    out.push(chunk({}, 'tool_calls'));
+  } else {
+    for (const piece of text.match(/.{1,6}/gs) ?? []) out.push(chunk({ content: piece }));
+    out.push(chunk({}, 'stop'));
+  }
+  out.push(
+    `data: ${JSON.stringify({ id: 'chatcmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [], usage: { prompt_tokens: u.input + u.cacheRead, completion_tokens: u.output, total_tokens: u.input + u.cacheRead + u.output, prompt_tokens_details: { cached_tokens: u.cacheRead } } })}\n\n`,
+  );
+  out.push('data: [DONE]\n\n');
+  return out;
+}
+
+function anthropicJson(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): unknown {
+  return {
+    id: 'msg_fake1',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: tool ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }] : [{ type: 'text', text }],
+    stop_reason: tool ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite },
+  };
+}
+
+function anthropicEvents(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): string[] {
+  const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const out = [
+    ev('message_start', {
+      message: {
+        id: 'msg_fake1',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: u.input, output_tokens: 1, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite },
+      },
+    }),
+  ];
+  if (tool) {
+    const args = JSON.stringify(tool.args);
+    out.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: {} } }));
+    out.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) } }));
+    out.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(5) } }));
+    out.push(ev('content_block_stop', { index: 0 }));
+  } else {
+    out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+    for (const piece of text.match(/.{1,6}/gs) ?? []) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
+    out.push(ev('content_block_stop', { index: 0 }));
+  }
+  out.push(ev('message_delta', { delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: u.output } }));
+  out.push(ev('message_stop', {}));
+  return out;
+}
