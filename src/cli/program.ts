@@ -37,5 +37,11 @@ export function buildProgram(): Command {
     .description('Print the JSON Schema of the config file')
     .action(async () => (await import('./commands/config-schema.js')).configSchema());
 
+  program
+    .command('mcp')
+    .description('MCP server on stdio: the complete, list_models and consensus tools, through the gateway')
+    .option('--autostart', 'start the gateway first when it is not running')
+    .action(async (opts) => (await import('./commands/mcp.js')).mcp(opts));
+
   return program;
 }

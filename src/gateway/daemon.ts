@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { createApp, type AppDeps } from './app.js';
+import type { RequestContext } from './routes/context.js';
 import { startServer, isLoopback, type GatewayServer } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
@@ -15,6 +16,10 @@ export interface Gateway {
 }
 
 export const DEFAULT_GRACE_MS = 10_000;
+
+/** POST /mcp: the MCP tools over Streamable HTTP; the MCP SDK is loaded on the first call only. */
+const handleMcp = async (ctx: RequestContext): Promise<void> =>
+  (await import('../mcp/http-route.js')).handleMcpHttp(ctx);
 
 /**
  * Start the gateway in this process for a loaded config: refuses a non-loopback host without a
@@ -32,7 +37,7 @@ export async function startGateway(
   const log = opts.log ?? createLogger();
   const upstream = opts.upstream ?? createUpstream();
   const state = new GatewayState(loaded);
-  const app = createApp({ state, upstream, log, extraRoutes: opts.extraRoutes });
+  const app = createApp({ state, upstream, log, extraRoutes: { '/mcp': handleMcp, ...opts.extraRoutes } });
   const server = await startServer({
     app,
     host,

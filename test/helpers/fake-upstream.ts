@@ -200,8 +200,8 @@ function openaiJson(model: string, text: string, tool: { name: string; args: unk
       {
         index: 0,
         message: tool
-          ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: JSON.stringify(tool.args) } }] }
-          : { role: 'assistant', content: text },
+          ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: JSON.stringify(tool.args) } }] }
+          : { role: 'assistant', content: text, refusal: null },
         finish_reason: tool ? 'tool_calls' : 'stop',
         logprobs: null,
       },

@@ -1,0 +1,6 @@
+import { configJsonSchemaText } from '../../config/schema.js';
+
+/** `agentbox config schema`: the JSON Schema of config.yml, exactly as in config.schema.json. */
+export async function configSchema(): Promise<void> {
+  process.stdout.write(configJsonSchemaText());
+}

@@ -1,0 +1,164 @@
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { formatIssue } from '../../config/format-issues.js';
+import type { LoadedConfig } from '../../config/types.js';
+import { logFile, stateDir, stateFile } from '../../shared/paths.js';
+import { readState, type DaemonState } from '../../shared/state-file.js';
+import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
+import { problemsIn } from '../log-format.js';
+import { EXIT, ExitError, err, out } from '../output.js';
+import { portFree, portOwner } from '../port-owner.js';
+import { startProgress } from '../progress.js';
+import { acquireLock } from '../start-lock.js';
+import { parsePort, type StartOptions } from './start.js';
+
+const READY_TIMEOUT_MS = 15_000;
+const ROTATE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * `agentbox litellm start` (detached): under a lock in the state dir, check for a running daemon
+ * (a stale state file is removed), check the port, spawn `daemon-main.js` detached with its output
+ * appended to the log, and wait for the state file and `/health/readiness`.
+ */
+export async function startDetached(opts: StartOptions, loaded: LoadedConfig): Promise<void> {
+  const env = process.env;
+  const running = await findDaemon(env);
+  if (running) return alreadyRunning(running);
+
+  const dir = stateDir(env);
+  await mkdir(dir, { recursive: true });
+  const release = await acquireLock(join(dir, 'litellm.lock'), {
+    onWait: (holder) => err(`waiting for another agentbox start${holder ? ` (pid ${holder})` : ''}…`),
+  }).catch((e: Error) => {
+    throw new ExitError(EXIT.failure, `agentbox: ${e.message}`);
+  });
+  try {
+    const again = await findDaemon(env);
+    if (again) return alreadyRunning(again);
+    for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+    const state = await spawnDaemon(opts, loaded, env);
+    const models = loaded.config.models.length;
+    out(`agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`);
+    err(`config: ${state.config_path ?? '(embedded defaults)'} · log: ${logFile(env)}`);
+  } finally {
+    await release();
+  }
+}
+
+function alreadyRunning(state: DaemonState): void {
+  out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
+}
+
+async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<DaemonState> {
+  const { host, port } = loaded.config;
+  if (port !== 0 && !(await portFree(host, port).catch(() => true))) {
+    const owner = await portOwner(port).catch(() => undefined);
+    throw new ExitError(
+      EXIT.failure,
+      `agentbox: port ${port} on ${host} is already in use${owner ? ` by ${owner}` : ''}; ` +
+        'choose another with --port, LITELLM_PORT or litellm.port',
+    );
+  }
+
+  const log = logFile(env);
+  await rotateLog(log);
+  const logStart = await stat(log).then((s) => s.size, () => 0);
+  const args = [fileURLToPath(new URL('../../gateway/daemon-main.js', import.meta.url))];
+  if (loaded.path) args.push('--config', loaded.path);
+  const portFlag = parsePort(opts.port);
+  if (portFlag !== undefined) args.push('--port', String(portFlag));
+
+  const fd = openSync(log, 'a', 0o600);
+  let child;
+  try {
+    child = execa(process.execPath, args, {
+      detached: true,
+      cleanup: false,
+      stdin: 'ignore',
+      stdout: fd,
+      stderr: fd,
+      cwd: stateDir(env),
+      env,
+      reject: false,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  child.unref();
+  let exitCode: number | undefined;
+  void child.then((r) => {
+    exitCode = r.exitCode ?? 1;
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new ExitError(EXIT.failure, 'agentbox: could not spawn the gateway daemon');
+
+  const progress = startProgress(`starting the gateway on ${host}:${port === 0 ? '(any port)' : port} …`);
+  try {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        progress.done();
+        throw new ExitError(exitCode === EXIT.usage ? EXIT.usage : EXIT.failure, await failure(log, logStart));
+      }
+      const state = await readState(stateFile(env));
+      if (state?.pid === pid && (await ready(state))) return state;
+      await sleep(100);
+    }
+    progress.done();
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    throw new ExitError(
+      EXIT.failure,
+      `agentbox: the gateway did not become ready within ${READY_TIMEOUT_MS / 1000} s; stopped it. See: agentbox litellm logs`,
+    );
+  } finally {
+    progress.done();
+  }
+}
+
+async function ready(state: DaemonState): Promise<boolean> {
+  try {
+    const res = await fetch(`${clientUrl(state)}/health/readiness`, { signal: AbortSignal.timeout(2_000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the daemon exited: the error lines it logged since it was spawned. */
+async function failure(log: string, from: number): Promise<string> {
+  let text = '';
+  try {
+    const fh = await open(log, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      const start = Math.max(from, size - 64 * 1024);
+      const buf = Buffer.alloc(size - start);
+      await fh.read(buf, 0, buf.length, start);
+      text = buf.toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // no log
+  }
+  const problems = problemsIn(text).slice(-20);
+  const head = 'agentbox: the gateway failed to start';
+  return problems.length ? `${head}:\n${problems.map((p) => `  ${p}`).join('\n')}` : `${head}; see ${log}`;
+}
+
+/** Keeps the log bounded: past 10 MB it becomes `litellm.log.1` (replacing the previous one). */
+async function rotateLog(log: string): Promise<void> {
+  try {
+    if ((await stat(log)).size > ROTATE_BYTES) await rename(log, `${log}.1`);
+  } catch {
+    // no log yet
+  }
+}

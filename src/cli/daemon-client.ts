@@ -1,0 +1,95 @@
+import { loadConfig } from '../config/load.js';
+import { stateFile } from '../shared/paths.js';
+import { daemonAlive, readState, removeState, type DaemonState } from '../shared/state-file.js';
+
+/**
+ * How the CLI finds and talks to the running daemon: the state file names it, /proc or a signal
+ * probe says whether it is still alive (a stale file is removed), HTTP asks it the rest.
+ */
+export async function findDaemon(env: NodeJS.ProcessEnv = process.env): Promise<DaemonState | undefined> {
+  const file = stateFile(env);
+  const state = await readState(file);
+  if (!state) return undefined;
+  if (daemonAlive(state.pid)) return state;
+  await removeState(file, state.pid).catch(() => undefined);
+  return undefined;
+}
+
+/** The URL to reach the daemon from this machine (a wildcard listen address is reached on loopback). */
+export function clientUrl(state: Pick<DaemonState, 'url'>): string {
+  return state.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+}
+
+export class DaemonHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DaemonHttpError';
+  }
+}
+
+/**
+ * GET a JSON route of the daemon. On 401 (a `master_key` is configured) it reads the key from the
+ * daemon's config file and asks again; the key is only ever sent to the daemon.
+ */
+export async function daemonGet<T>(
+  state: DaemonState,
+  path: string,
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<T> {
+  const url = `${clientUrl(state)}${path}`;
+  const get = (key?: string): Promise<Response> =>
+    fetch(url, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
+    });
+  let res = await get();
+  if (res.status === 401) {
+    await res.body?.cancel();
+    const key = await masterKeyFor(state, opts.env ?? process.env);
+    if (key) res = await get(key);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text.slice(0, 300);
+    try {
+      const body = JSON.parse(text) as { error?: { message?: string } };
+      message = body.error?.message ?? message;
+    } catch {
+      // not JSON: keep the text
+    }
+    throw new DaemonHttpError(res.status, `${path}: HTTP ${res.status}: ${message}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+async function masterKeyFor(state: DaemonState, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const result = await loadConfig({ path: state.config_path ?? undefined, env });
+  return result.ok ? result.loaded.config.masterKey : undefined;
+}
+
+export interface Readiness {
+  status: string;
+  version: string;
+  config_path: string | null;
+  config_generation: number;
+  last_reload: { at: string; ok: boolean; errors: Array<{ path: string; message: string }>; needsRestart?: string[] };
+  uptime_s: number;
+}
+
+export interface Health extends Readiness {
+  deployments: Array<{
+    alias: string;
+    provider: string;
+    model: string;
+    api_base: string;
+    key: string;
+    state: string;
+    cooldown_remaining_s?: number;
+  }>;
+  requests: { total: number; failed: number; in_flight?: number };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

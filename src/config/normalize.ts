@@ -1,0 +1,130 @@
+import { formatPath } from './format-issues.js';
+import { missingSuffix, type NormalizeContext } from './providers.js';
+import { isGlob } from './rules.js';
+import type { RawDeployment, RawLitellm } from './schema.js';
+import type {
+  Budget,
+  ConfigIssue,
+  Deployment,
+  LitellmConfig,
+  ModelAlias,
+  ProviderConfig,
+  VirtualKey,
+} from './types.js';
+
+/**
+ * The schema's output (snake_case, validated) → `LitellmConfig` (camelCase). Runs only on a file
+ * without errors; what it reports are warnings.
+ */
+
+export const DEFAULT_PORT = 4000;
+
+export function buildConfig(
+  raw: RawLitellm,
+  providers: Record<string, ProviderConfig>,
+  ctx: NormalizeContext,
+  port: number,
+): { config: LitellmConfig; warnings: ConfigIssue[] } {
+  const warnings: ConfigIssue[] = [];
+  const models: ModelAlias[] = Object.entries(raw.models).map(([name, chain]) => ({
+    name,
+    glob: isGlob(name),
+    deployments: chain.map((entry, index) => toDeployment(name, index, entry, providers[entry.provider])),
+  }));
+  if (models.length === 0) {
+    warnings.push({ path: 'litellm.models', message: 'no aliases; only provider/model names will resolve' });
+  }
+
+  const config: LitellmConfig = {
+    enabled: raw.enabled,
+    port,
+    host: raw.host,
+    providers,
+    models,
+    fallbacks: {
+      onRateLimit: raw.fallbacks.on_rate_limit,
+      onContextWindow: raw.fallbacks.on_context_window,
+      onError: raw.fallbacks.on_error,
+    },
+    router: {
+      numRetries: raw.router.num_retries,
+      timeoutS: raw.router.timeout,
+      retryAfterSeconds: raw.router.retry_after_seconds,
+      allowedFails: raw.router.allowed_fails,
+      cooldownS: raw.router.cooldown,
+    },
+    maxBodyBytes: raw.max_body_bytes,
+  };
+  const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
+  if (masterKey) config.masterKey = masterKey;
+
+  if (raw.keys) {
+    config.keys = {};
+    for (const [name, k] of Object.entries(raw.keys)) {
+      const path = formatPath(['litellm', 'keys', name, 'key']);
+      const key: VirtualKey = { name, keyState: k.key.trim() ? 'set' : 'missing' };
+      if (key.keyState === 'set') key.key = k.key;
+      else warnings.push({ path, message: `empty${missingSuffix(ctx, path)}; key "${name}" is disabled` });
+      if (k.models) key.models = [...k.models];
+      if (k.budget) key.budget = budget(k.budget);
+      assignDefined(key, { rpm: k.rpm, tpm: k.tpm });
+      config.keys[name] = key;
+    }
+  }
+  if (raw.budgets) {
+    const { aliases, ...global } = raw.budgets;
+    config.budgets = budget(global);
+    if (aliases) {
+      config.budgets.aliases = Object.fromEntries(Object.entries(aliases).map(([a, b]) => [a, budget(b)]));
+    }
+  }
+  if (raw.rate_limits)
+    config.rateLimits = assignDefined({}, { rpm: raw.rate_limits.rpm, tpm: raw.rate_limits.tpm });
+
+  const redisUrl = raw.redis_url?.trim() ? raw.redis_url : undefined;
+  if (redisUrl) config.redisUrl = redisUrl;
+  else if (raw.redis_url !== undefined) {
+    warnings.push({
+      path: 'litellm.redis_url',
+      message: `empty${missingSuffix(ctx, 'litellm.redis_url')}; limits, cooldowns and counters stay in this process`,
+    });
+  }
+  if (raw.cache) {
+    let type = raw.cache.type;
+    if (type === 'redis' && !redisUrl) {
+      warnings.push({ path: 'litellm.cache.type', message: 'redis needs redis_url; using the memory cache' });
+      type = 'memory';
+    }
+    config.cache = { type, ttlS: raw.cache.ttl, maxEntries: raw.cache.max_entries };
+  }
+  return { config, warnings };
+}
+
+function toDeployment(alias: string, index: number, e: RawDeployment, provider: ProviderConfig): Deployment {
+  const d: Deployment = { id: `${provider.name}/${e.model}`, alias, index, provider, model: e.model };
+  assignDefined(d, {
+    weight: e.weight,
+    timeoutS: e.timeout,
+    maxTokens: e.max_tokens,
+    contextWindow: e.context_window,
+    inputCostPerToken: e.input_cost_per_token,
+    outputCostPerToken: e.output_cost_per_token,
+    cacheReadCostPerToken: e.cache_read_input_token_cost,
+    cacheWriteCostPerToken: e.cache_creation_input_token_cost,
+    rpm: e.rpm,
+    tpm: e.tpm,
+    params: e.params ? { ...e.params } : undefined,
+  });
+  return d;
+}
+
+function budget(b: { usd_per_day?: number; usd_per_month?: number }): Budget {
+  return assignDefined({}, { usdPerDay: b.usd_per_day, usdPerMonth: b.usd_per_month });
+}
+
+/** Copies the fields that are not undefined, so normalized objects carry no `key: undefined`. */
+function assignDefined<T extends object>(target: T, fields: Partial<T>): T {
+  for (const [k, v] of Object.entries(fields))
+    if (v !== undefined) (target as Record<string, unknown>)[k] = v;
+  return target;
+}

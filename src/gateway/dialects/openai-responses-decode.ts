@@ -1,0 +1,138 @@
+/**
+ * Responses API request → canonical request: input items become canonical messages (consecutive
+ * items of one role merged), tools are flattened out of namespaces with the namespace kept, and the
+ * hosted tools that only OpenAI can run are dropped.
+ */
+import type {
+  CanonicalMessage,
+  CanonicalRequest,
+  CanonicalTool,
+  ReasoningEffort,
+  ToolChoice,
+} from '../canonical.js';
+import { decodeItem, invalid, isObject, type ItemPiece } from './openai-responses-items.js';
+
+type Json = Record<string, unknown>;
+
+const EFFORTS = new Set<ReasoningEffort>(['minimal', 'low', 'medium', 'high', 'xhigh']);
+
+export function decodeResponsesRequest(body: Json): CanonicalRequest {
+  if (body.previous_response_id != null) {
+    throw invalid(
+      'previous_response_id is not supported: the gateway keeps no state; resend the whole input',
+      'previous_response_id',
+    );
+  }
+  if (body.conversation != null) {
+    throw invalid(
+      'conversation is not supported: the gateway keeps no state; resend the whole input',
+      'conversation',
+    );
+  }
+  if (body.background === true) throw invalid('background responses are not supported', 'background');
+
+  const req: CanonicalRequest = {
+    model: body.model as string,
+    system: [],
+    messages: decodeInput(body.input),
+    stream: body.stream === true,
+  };
+  if (typeof body.instructions === 'string' && body.instructions.length > 0) {
+    req.system.push({ type: 'text', text: body.instructions });
+  }
+  const tools = decodeTools(body.tools);
+  if (tools.length > 0) req.tools = tools;
+  const choice = decodeToolChoice(body.tool_choice);
+  if (choice) req.toolChoice = choice;
+  if (typeof body.parallel_tool_calls === 'boolean') req.parallelToolCalls = body.parallel_tool_calls;
+  if (typeof body.max_output_tokens === 'number') req.maxTokens = body.max_output_tokens;
+  if (typeof body.temperature === 'number') req.temperature = body.temperature;
+  if (typeof body.top_p === 'number') req.topP = body.top_p;
+  const user = typeof body.user === 'string' ? body.user : body.safety_identifier;
+  if (typeof user === 'string') req.user = user;
+  const effort = isObject(body.reasoning) ? body.reasoning.effort : undefined;
+  if (typeof effort === 'string' && EFFORTS.has(effort as ReasoningEffort)) {
+    req.reasoning = { effort: effort as ReasoningEffort };
+  }
+  const format = isObject(body.text) ? body.text.format : undefined;
+  const responseFormat = decodeTextFormat(format);
+  if (responseFormat) req.openaiExtra = { response_format: responseFormat };
+  return req;
+}
+
+function decodeInput(input: unknown): CanonicalMessage[] {
+  if (typeof input === 'string') return [{ role: 'user', content: [{ type: 'text', text: input }] }];
+  if (!Array.isArray(input)) throw invalid('input must be a string or an array of items', 'input');
+  const messages: CanonicalMessage[] = [];
+  input.forEach((item, i) => {
+    if (!isObject(item)) throw invalid(`input[${i}] must be an object`, `input[${i}]`);
+    const piece: ItemPiece | null = decodeItem(item, i);
+    if (piece === null || piece.content.length === 0) return;
+    const last = messages[messages.length - 1];
+    if (last && last.role === piece.role) last.content.push(...piece.content);
+    else messages.push({ role: piece.role, content: [...piece.content] });
+  });
+  return messages;
+}
+
+function decodeTools(tools: unknown): CanonicalTool[] {
+  if (tools == null) return [];
+  if (!Array.isArray(tools)) throw invalid('tools must be an array', 'tools');
+  const out: CanonicalTool[] = [];
+  tools.forEach((t, i) => {
+    if (!isObject(t)) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
+    if (t.type === 'namespace') {
+      if (typeof t.name !== 'string' || !Array.isArray(t.tools)) {
+        throw invalid(`tools[${i}]: a namespace needs a name and tools`, `tools[${i}]`);
+      }
+      t.tools.forEach((n, j) => {
+        const tool = isObject(n) ? decodeTool(n, `tools[${i}].tools[${j}]`) : null;
+        if (tool) out.push({ ...tool, namespace: t.name as string });
+      });
+      return;
+    }
+    const tool = decodeTool(t, `tools[${i}]`);
+    if (tool) out.push(tool);
+  });
+  return out;
+}
+
+/** A function or custom tool; hosted tools (web_search, file_search, tool_search…) → null. */
+function decodeTool(t: Json, where: string): CanonicalTool | null {
+  if (t.type !== 'function' && t.type !== 'custom') return null;
+  if (typeof t.name !== 'string' || t.name.length === 0) throw invalid(`${where} needs a name`, where);
+  const tool: CanonicalTool = { name: t.name, kind: t.type };
+  if (typeof t.description === 'string') tool.description = t.description;
+  if (t.type === 'function') {
+    tool.inputSchema = isObject(t.parameters) ? t.parameters : { type: 'object', properties: {} };
+  } else if (t.format !== undefined) {
+    tool.format = t.format;
+  }
+  return tool;
+}
+
+function decodeToolChoice(c: unknown): ToolChoice | undefined {
+  if (c == null) return undefined;
+  if (c === 'auto' || c === 'none' || c === 'required') return { type: c };
+  if (!isObject(c)) throw invalid('tool_choice must be a string or an object', 'tool_choice');
+  if ((c.type === 'function' || c.type === 'custom') && typeof c.name === 'string') {
+    return typeof c.namespace === 'string'
+      ? { type: 'tool', name: c.name, namespace: c.namespace }
+      : { type: 'tool', name: c.name };
+  }
+  if (c.type === 'allowed_tools') return { type: c.mode === 'required' ? 'required' : 'auto' };
+  // A hosted tool (web_search, file_search…) that was dropped: let the model choose.
+  return { type: 'auto' };
+}
+
+/** `text.format` → the Chat Completions `response_format` it corresponds to. */
+function decodeTextFormat(f: unknown): Record<string, unknown> | undefined {
+  if (!isObject(f)) return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  if (f.type !== 'json_schema') return undefined;
+  const schema: Record<string, unknown> = { name: typeof f.name === 'string' ? f.name : 'response' };
+  if (f.schema !== undefined) schema.schema = f.schema;
+  if (typeof f.strict === 'boolean') schema.strict = f.strict;
+  if (typeof f.description === 'string') schema.description = f.description;
+  return { type: 'json_schema', json_schema: schema };
+}

@@ -1,0 +1,40 @@
+import type { Deployment } from '../../../config/types.js';
+import type { ProviderAdapter } from '../types.js';
+import { anthropicMessagesCodec } from './codec.js';
+import { classifyAnthropicError } from './errors.js';
+
+/** The API version sent when the client did not name one. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/**
+ * Auth and protocol headers for Anthropic: the provider's key as `x-api-key` (never the client's),
+ * the client's `anthropic-version` or the default, and the client's `anthropic-beta` list when it
+ * sent one. The provider's configured extra headers come first; these win over them.
+ */
+export function anthropicHeaders(
+  d: Deployment,
+  client: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = { ...d.provider.headers };
+  if (d.provider.apiKey) out['x-api-key'] = d.provider.apiKey;
+  out['anthropic-version'] = single(client['anthropic-version']) ?? ANTHROPIC_VERSION;
+  const beta = client['anthropic-beta'];
+  const betaValue = Array.isArray(beta) ? beta.join(',') : beta;
+  if (betaValue) out['anthropic-beta'] = betaValue;
+  return out;
+}
+
+function single(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s ? s : undefined;
+}
+
+export const anthropicAdapter: ProviderAdapter = {
+  type: 'anthropic',
+  native: 'anthropic-messages',
+  wires: { 'anthropic-messages': anthropicMessagesCodec },
+  defaultApiBase: 'https://api.anthropic.com/v1',
+  needsKey: true,
+  headers: anthropicHeaders,
+  classifyError: classifyAnthropicError,
+};

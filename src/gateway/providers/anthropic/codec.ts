@@ -1,0 +1,27 @@
+import type { CanonicalEvent, CanonicalResponse } from '../../canonical.js';
+import type { SseEvent } from '../../upstream/sse.js';
+import type { WireCodec } from '../types.js';
+import { buildAnthropicRequest } from './request.js';
+import { parseAnthropicResponse } from './response.js';
+import { createAnthropicStreamParser } from './stream.js';
+import { rewriteAnthropicPassthrough } from './passthrough.js';
+import type { ToolContext } from './tool-names.js';
+
+/**
+ * The Anthropic Messages wire (`POST {apiBase}/messages`). `parseResponse` and `streamParser` take
+ * the canonical request as an optional extra argument: with it, flattened namespace tool names and
+ * custom-tool inputs are turned back into what the client declared.
+ */
+export interface AnthropicWireCodec extends WireCodec {
+  parseResponse(body: unknown, req?: ToolContext): CanonicalResponse;
+  streamParser(req?: ToolContext): (ev: SseEvent) => CanonicalEvent[];
+}
+
+export const anthropicMessagesCodec: AnthropicWireCodec = {
+  dialect: 'anthropic-messages',
+  path: '/messages',
+  buildRequest: buildAnthropicRequest,
+  parseResponse: parseAnthropicResponse,
+  streamParser: createAnthropicStreamParser,
+  rewriteForPassthrough: rewriteAnthropicPassthrough,
+};

@@ -1,0 +1,66 @@
+import type { FailureKind, UpstreamFailure } from '../../errors.js';
+
+/** Anthropic's wording for a request that does not fit the model's context window. */
+const CONTEXT_WINDOW =
+  /prompt is too long|context (?:length|window)|exceeds? (?:the )?(?:model'?s? )?(?:maximum )?context|exceed context limit|too many (?:input )?tokens/i;
+
+/**
+ * Classify a non-2xx Anthropic answer for the retry and fallback tables: 429 rate limit (with the
+ * wait it asked for), 529 overloaded / 5xx / 408 / 409 server trouble worth retrying, a 400 about
+ * prompt length a context-window failure (another deployment may fit it), other 4xx the client's.
+ * The message comes from `error.message` when the body is Anthropic's JSON; the body is kept raw.
+ */
+export function classifyAnthropicError(
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+): UpstreamFailure {
+  const message = errorMessage(status, body);
+  let kind: FailureKind;
+  if (status === 429) kind = 'rate_limit';
+  else if (status >= 500 || status === 408 || status === 409) kind = 'server';
+  else if ((status === 400 || status === 413) && CONTEXT_WINDOW.test(message)) kind = 'context_window';
+  else kind = 'client';
+  const out: UpstreamFailure = { kind, status, message, body };
+  const retryAfterS = retryAfter(headers);
+  if (retryAfterS !== undefined) out.retryAfterS = retryAfterS;
+  return out;
+}
+
+function errorMessage(status: number, body: string): string {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const j = JSON.parse(trimmed) as { error?: { message?: unknown; type?: unknown }; message?: unknown };
+      if (typeof j.error?.message === 'string' && j.error.message.length > 0) return j.error.message;
+      if (typeof j.message === 'string' && j.message.length > 0) return j.message;
+    } catch {
+      // not JSON after all: fall through to the text
+    }
+  }
+  if (trimmed.length === 0 || trimmed.startsWith('<')) return `Anthropic returned HTTP ${status}`;
+  return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
+}
+
+/** Seconds from `retry-after-ms`, `retry-after` (seconds or an HTTP date); undefined when absent. */
+function retryAfter(headers: Record<string, string>): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined) {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return n / 1000;
+  }
+  const ra = header(headers, 'retry-after');
+  if (ra === undefined) return undefined;
+  const n = Number(ra);
+  if (ra.trim() !== '' && Number.isFinite(n) && n >= 0) return n;
+  const at = Date.parse(ra);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, (at - Date.now()) / 1000);
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const v = headers[name];
+  if (v !== undefined) return v;
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === name) return headers[k];
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import type { Deployment } from '../../../config/types.js';
+import { DEFAULT_MAX_TOKENS } from './request.js';
+
+/**
+ * Same-dialect passthrough: the client's own Messages body with the deployment's model and
+ * max_tokens clamp. Everything else (cache_control, thinking, betas' fields) stays as sent, with
+ * repairs for what Anthropic would refuse: a body without max_tokens (accepted leniently) gets the
+ * default, an enabled thinking budget the clamp pushed to or past max_tokens is lowered below it,
+ * and thinking blocks with an empty signature (an answer another provider gave earlier in the
+ * conversation) are left out of the history. Mutates and returns the same object.
+ */
+export function rewriteAnthropicPassthrough(
+  body: Record<string, unknown>,
+  d: Deployment,
+): Record<string, unknown> {
+  body.model = d.model;
+  dropUnsignedThinking(body.messages);
+  const cap = d.maxTokens;
+  const max = body.max_tokens;
+  if (typeof max !== 'number') {
+    body.max_tokens = cap !== undefined ? Math.min(cap, DEFAULT_MAX_TOKENS) : DEFAULT_MAX_TOKENS;
+  } else if (cap !== undefined && max > cap) {
+    body.max_tokens = cap;
+  } else {
+    return body;
+  }
+  const t = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  const clamped = body.max_tokens as number;
+  if (t && t.type === 'enabled' && typeof t.budget_tokens === 'number' && t.budget_tokens >= clamped) {
+    if (clamped - 1 >= 1024) t.budget_tokens = clamped - 1;
+  }
+  return body;
+}
+
+function dropUnsignedThinking(messages: unknown): void {
+  if (!Array.isArray(messages)) return;
+  for (const m of messages as Array<{ role?: unknown; content?: unknown }>) {
+    if (m === null || typeof m !== 'object' || m.role !== 'assistant' || !Array.isArray(m.content)) continue;
+    const content = m.content as Array<{ type?: unknown; signature?: unknown }>;
+    let unsigned = false;
+    for (const b of content) if (b?.type === 'thinking' && !b.signature) unsigned = true;
+    if (unsigned) m.content = content.filter((b) => !(b?.type === 'thinking' && !b.signature));
+  }
+}

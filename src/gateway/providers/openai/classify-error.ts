@@ -1,0 +1,82 @@
+import type { FailureKind, UpstreamFailure } from '../../errors.js';
+
+const CONTEXT_PATTERNS = /maximum context length|context length|context_length_exceeded|too many tokens/i;
+
+/**
+ * Classify a non-2xx answer from an OpenAI-format upstream for the retry and fallback tables.
+ * `headers` are the response headers (any case). `now` is for HTTP-date Retry-After values.
+ */
+export function classifyOpenAIError(
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+  now: number = Date.now(),
+): UpstreamFailure {
+  const err = errorObject(body);
+  const message = redactKeys(errorMessage(err, body, status));
+  let kind: FailureKind;
+  if (status === 429) kind = 'rate_limit';
+  else if (status >= 500 || status === 408 || status === 409) kind = 'server';
+  else if ((status === 400 || status === 413) && isContextWindow(err, message)) kind = 'context_window';
+  else kind = 'client';
+  const failure: UpstreamFailure = { kind, status, message, body, headers };
+  const retryAfterS = retryAfterSeconds(headers, now);
+  if (retryAfterS !== undefined) failure.retryAfterS = retryAfterS;
+  return failure;
+}
+
+function errorObject(body: string): Record<string, unknown> | undefined {
+  if (!body || body.charCodeAt(0) !== 123 /* { */) return undefined;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const e = parsed?.error;
+    if (e && typeof e === 'object') return e as Record<string, unknown>;
+    if (typeof e === 'string') return { message: e };
+    if (typeof parsed?.message === 'string') return parsed;
+  } catch {
+    // not JSON: the text itself is the message
+  }
+  return undefined;
+}
+
+function errorMessage(err: Record<string, unknown> | undefined, body: string, status: number): string {
+  if (typeof err?.message === 'string' && err.message.length > 0) return err.message;
+  const text = body.trim();
+  if (text.length === 0) return `HTTP ${status}`;
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+function isContextWindow(err: Record<string, unknown> | undefined, message: string): boolean {
+  return err?.code === 'context_length_exceeded' || CONTEXT_PATTERNS.test(message);
+}
+
+/** Retry-After: `retry-after-ms`, then `retry-after` as seconds or an HTTP date. */
+export function retryAfterSeconds(
+  headers: Record<string, string>,
+  now: number = Date.now(),
+): number | undefined {
+  const ms = header(headers, 'retry-after-ms');
+  if (ms !== undefined) {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return n / 1000;
+  }
+  const ra = header(headers, 'retry-after');
+  if (ra === undefined) return undefined;
+  const secs = Number(ra);
+  if (ra.trim() !== '' && Number.isFinite(secs)) return Math.max(0, secs);
+  const at = Date.parse(ra);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+/** Upstreams sometimes echo (part of) the key in their messages: never carry one further. */
+function redactKeys(message: string): string {
+  return message.replace(/\bsk-[A-Za-z0-9_*.-]{6,}/g, 'sk-***');
+}
