@@ -20,6 +20,37 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port (overrides config and LITELLM_PORT)')
     .option('--foreground', 'run in this process instead of detaching')
     .action(async (opts) => (await import('./commands/start.js')).start(opts));
+  litellm
+    .command('stop')
+    .description('Stop the gateway; in-flight requests finish first (up to 10 s)')
+    .action(async () => (await import('./commands/stop.js')).stop());
+  litellm
+    .command('restart')
+    .description('Stop and start the gateway (keeps its config file and --port unless given)')
+    .option('--config <path>', 'config file')
+    .option('--port <n>', 'port (overrides config and LITELLM_PORT)')
+    .action(async (opts) => (await import('./commands/restart.js')).restart(opts));
+  litellm
+    .command('reload')
+    .description('Re-read the config now; an invalid one is reported and the old one keeps serving')
+    .action(async () => (await import('./commands/reload.js')).reload());
+  litellm
+    .command('status')
+    .description('Whether the gateway runs, its config, deployments and counters (exit 3: not running)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/status.js')).status(opts));
+  litellm
+    .command('models')
+    .description('Aliases and their fallback chains, with key and health state')
+    .option('--json', 'machine-readable output')
+    .option('--config <path>', 'read this config file instead of asking the running gateway')
+    .action(async (opts) => (await import('./commands/models.js')).models(opts));
+  litellm
+    .command('logs')
+    .description('The gateway log, readable')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('-n, --lines <n>', 'how many lines to show', '50')
+    .action(async (opts) => (await import('./commands/logs.js')).logs(opts));
 
   const config = program.command('config').description('Check, create and describe the config file');
   config

@@ -4,6 +4,7 @@ import type { z } from 'zod';
  * Walks a value alongside the zod schema it is about to meet. After `${VAR}` expansion every
  * substituted value is a string, so where the schema wants a number or a boolean a numeric or
  * `true`/`false` string becomes one, and an empty string (a missing variable) counts as absent.
+ * Where a string belongs, a YAML number or boolean becomes its text (`key: 12345`).
  * YAML's empty value (`cache:` with nothing after it) is null: it counts as absent too, except
  * inside free-form values such as `params`, where null may be meant.
  */
@@ -46,6 +47,8 @@ export function coerceScalars(schema: z.ZodType, value: unknown): unknown {
   const d = defOf(s);
   if (d.type === 'unknown' || d.type === 'any') return value;
   if (value === null) return undefined;
+  // `key: 12345` or `model: 3.5` in YAML are numbers; where a string belongs they mean the text.
+  if ((typeof value === 'number' || typeof value === 'boolean') && d.type === 'string') return String(value);
   if (typeof value === 'string') {
     const t = value.trim();
     if (d.type === 'number') return t === '' ? undefined : NUMERIC.test(t) ? Number(t) : value;

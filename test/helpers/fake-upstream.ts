@@ -142,6 +142,11 @@ function respond(
   const usage: FakeUsage = { input: 11, output: 7, cacheRead: 0, cacheWrite: 0, ...ok.usage };
   const text = ok.text ?? 'Hello from the fake upstream.';
   if (!stream) {
+    if (req.url?.endsWith('/count_tokens')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ input_tokens: 42 }));
+      return;
+    }
     if (req.url?.endsWith('/embeddings')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       const inputs = Array.isArray(body.input) ? body.input : [body.input];

@@ -31,6 +31,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     requestId: ctx.requestId,
     includeUsage,
     created: Math.floor(ctx.started / 1000),
+    request: result.canonical,
   };
   if (result.kind === 'json') {
     ctx.info.usage = result.response.usage;

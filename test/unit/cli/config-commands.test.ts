@@ -68,7 +68,7 @@ describe('agentbox config validate', () => {
   it('says when the embedded defaults are in use', async () => {
     expect(await exitCode(configValidate(undefined, { HOME: home }))).toBe(0);
     expect(stdout).toMatch(
-      /^OK: embedded defaults \(no file at .*config\.yml\)  4 aliases, 4 deployments\n$/,
+      /^OK: embedded defaults \(no file at .*config\.yml\) {2}4 aliases, 4 deployments\n$/,
     );
   });
 

@@ -114,7 +114,7 @@ describe('config init template', () => {
   it('uncommenting an unavailable provider and its entries gives a valid file', () => {
     const text = defaultConfigTemplate({}, 'x')
       .replace('# anthropic:', 'anthropic:')
-      .replace(/#   - \{ provider: anthropic/g, '  - { provider: anthropic');
+      .replace(/# {3}- \{ provider: anthropic/g, '  - { provider: anthropic');
     const r = loadConfigText(text, { env: { ANTHROPIC_API_KEY: 'k' } });
     expect(r.ok).toBe(true);
     if (r.ok)

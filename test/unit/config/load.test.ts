@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { describeDeployments, loadConfigText, type LoadResult } from '../../../src/config/load.js';
 import type { LoadedConfig } from '../../../src/config/types.js';
 
-const contract = readFileSync(new URL('../../fixtures/config/contract.yml', import.meta.url), 'utf8');
+const contract = readFileSync(
+  new URL('../../fixtures/config/contract-example.yml.txt', import.meta.url),
+  'utf8',
+);
 
 function ok(r: LoadResult): LoadedConfig {
   if (!r.ok)
@@ -296,6 +299,14 @@ describe('deployments and aliases', () => {
     expect(c.enabled).toBe(false);
     expect(c.router.timeoutS).toBe(45);
     expect(c.router.numRetries).toBe(3); // missing variable → absent → default
+  });
+
+  it('takes a YAML number where a string belongs as its text', () => {
+    const text =
+      'litellm:\n  providers: { ollama: {} }\n  models: { a: [{ provider: ollama, model: 3.5 }] }\n  keys: { k: { key: 12345 } }\n';
+    const c = ok(loadConfigText(text, { env: {} })).config;
+    expect(c.models[0].deployments[0].model).toBe('3.5');
+    expect(c.keys?.k.key).toBe('12345');
   });
 });
 

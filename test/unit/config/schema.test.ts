@@ -21,7 +21,7 @@ describe('config.schema.json', () => {
   const validate = new Ajv({ strict: false, allErrors: true }).compile(configJsonSchema());
 
   it('validates the CONTRACT example and the config init template, other sections included', () => {
-    const contract = readFileSync(new URL('test/fixtures/config/contract.yml', root), 'utf8');
+    const contract = readFileSync(new URL('test/fixtures/config/contract-example.yml.txt', root), 'utf8');
     expect(validate(yamlValue(contract)), JSON.stringify(validate.errors)).toBe(true);
     expect(
       validate(yamlValue(defaultConfigTemplate({ OPENAI_API_KEY: 'k' }, 'x'))),

@@ -1,0 +1,133 @@
+// The figures that are not per-case throughput: start to ready and idle RSS, RSS over a steady
+// mixed load (soak), and failed requests while the config is reloaded under load.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mixedRequests } from './cases.mjs';
+import { configYaml, hasDetachedStart, startDetached } from './daemon.mjs';
+import { getJson } from './http.mjs';
+import { runLoad, writeRequests } from './load.mjs';
+import { homeFor, startDaemon } from './measure.mjs';
+import { memory } from './proc.mjs';
+import { median } from './stats.mjs';
+
+const MB = 2 ** 20;
+
+/** Start to ready (foreground, and detached when the build has it) and idle RSS 1 s after ready. */
+export async function measureStart(ctx, reps = 5) {
+  const out = { foreground: [], detached: [], idleRssMb: [] };
+  for (let i = 0; i < reps; i++) {
+    const d = await startDaemon(ctx, `start-fg.r${i + 1}`);
+    try {
+      out.foreground.push(d.readyMs);
+      await sleep(1000);
+      out.idleRssMb.push(memory(d.pid).rss / MB);
+    } finally {
+      await d.stop();
+    }
+  }
+  if (hasDetachedStart()) {
+    for (let i = 0; i < reps; i++) {
+      let d;
+      try {
+        d = await startDetached({ home: homeFor(ctx, `start-detached.r${i + 1}`), core: ctx.cores.daemon, canPin: ctx.canPin });
+        out.detached.push(d.readyMs);
+      } catch (e) {
+        out.detachedError = e.message;
+        break;
+      } finally {
+        await d?.stop();
+      }
+    }
+  }
+  return {
+    readyMs: median(out.detached.length ? out.detached : out.foreground),
+    readyMode: out.detached.length ? 'detached' : 'foreground',
+    foregroundReadyMs: median(out.foreground),
+    detachedReadyMs: median(out.detached),
+    detachedError: out.detachedError,
+    idleRssMb: median(out.idleRssMb),
+    raw: out,
+  };
+}
+
+/** Steady mixed load (every path × mode × size) at 50 connections for `seconds`, RSS sampled every second. */
+export async function measureSoak(ctx, seconds) {
+  const d = await startDaemon(ctx, 'soak');
+  const file = join(ctx.tmp, 'soak.req');
+  writeRequests(file, mixedRequests());
+  const samples = [];
+  try {
+    const idleRssMb = memory(d.pid).rss / MB;
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      try {
+        samples.push({ s: (performance.now() - t0) / 1000, rssMb: memory(d.pid).rss / MB });
+      } catch {
+        // daemon gone: the load result will say so
+      }
+    }, 1000);
+    const r = await runLoad({ tool: ctx.tool, url: d.url, connections: 50, seconds, requestsFile: file }).finally(() => clearInterval(timer));
+    const peakRssMb = memory(d.pid).hwm / MB;
+    // Baseline: the second tenth of the run (after warm-up); end: the last tenth.
+    const inWindow = (from, to) => median(samples.filter((x) => x.s >= from * seconds && x.s <= to * seconds).map((x) => x.rssMb));
+    const baseMb = inWindow(0.1, 0.2);
+    const endMb = inWindow(0.9, 1.01);
+    return { seconds, requests: r.requests, rps: r.rps, errors: r.errors, idleRssMb, baseMb, endMb, growthMb: endMb - baseMb, peakRssMb, samples };
+  } finally {
+    await d.stop();
+  }
+}
+
+/**
+ * `count` config reloads (each a real change to the file, confirmed by the daemon's
+ * config_generation) under mixed small load at 50 connections; counts failed requests.
+ */
+export async function measureReload(ctx, count) {
+  const d = await startDaemon(ctx, 'reload');
+  const config = d.home.config;
+  const file = join(ctx.tmp, 'reload.req');
+  writeRequests(file, mixedRequests({ sizes: ['small'] }));
+  const generation = async () => (await getJson(`${d.url}/health/readiness`)).body?.config_generation;
+  const control = {};
+  const maxSeconds = Math.max(30, count * 3);
+  try {
+    const loadDone = runLoad({ tool: ctx.tool, url: d.url, connections: 50, seconds: maxSeconds, requestsFile: file, control });
+    await sleep(1000);
+    let gen = await generation();
+    const latencies = [];
+    let misses = 0;
+    for (let i = 1; i <= count && misses < 3; i++) {
+      const t0 = performance.now();
+      writeFileSync(config, configYaml(ctx.upstream.port, `reload ${i}`));
+      const deadline = Date.now() + 5000;
+      let now = gen;
+      while (now === gen && Date.now() < deadline) {
+        await sleep(10);
+        now = await generation();
+      }
+      if (now === gen) misses++;
+      else {
+        misses = 0;
+        latencies.push(performance.now() - t0);
+        gen = now;
+      }
+    }
+    await sleep(500);
+    control.stop();
+    const r = await loadDone;
+    return {
+      attempted: count,
+      reloads: latencies.length,
+      reloadMs: median(latencies),
+      requests: r.requests,
+      errors: r.errors,
+      errorKinds: r.errorKinds,
+      note: misses >= 3 ? 'the daemon did not pick up 3 config changes in a row (hot reload missing?)' : undefined,
+    };
+  } finally {
+    control.stop?.();
+    await d.stop();
+  }
+}

@@ -1,0 +1,80 @@
+import { formatIssue } from '../../config/format-issues.js';
+import { loadConfig } from '../../config/load.js';
+import type { LoadedConfig } from '../../config/types.js';
+import { daemonGet, findDaemon } from '../daemon-client.js';
+import { EXIT, ExitError, err, json, out } from '../output.js';
+import { table } from '../table.js';
+
+/** `models --json`: stable, documented in the README. */
+export interface ModelJson {
+  name: string;
+  deployments: Array<{ provider: string; model: string; api_base: string; key: string; state: string }>;
+}
+
+interface ModelInfo {
+  data: Array<{
+    model_name: string;
+    litellm_params: { model: string; api_base?: string };
+    model_info: { provider: string; model: string; key: string; state: string };
+  }>;
+}
+
+/**
+ * `agentbox litellm models [--json] [--config P]`: each alias with its fallback chain and the key
+ * and health state of every deployment; from the running daemon (live cooldowns), else from the
+ * config file (`--config` reads that file even while a daemon runs).
+ */
+export async function models(opts: { json?: boolean; config?: string }): Promise<void> {
+  const env = process.env;
+  const daemon = opts.config ? undefined : await findDaemon(env);
+  let list: ModelJson[];
+  let source: string;
+  if (daemon) {
+    const info = await daemonGet<ModelInfo>(daemon, '/model/info', { env }).catch((e: Error) => {
+      throw new ExitError(EXIT.failure, `agentbox: the gateway (pid ${daemon.pid}) does not answer: ${e.message}`);
+    });
+    list = fromModelInfo(info);
+    source = `from the running gateway (pid ${daemon.pid})`;
+  } else {
+    const result = await loadConfig({ path: opts.config, env });
+    if (!result.ok) {
+      for (const e of result.errors) err(formatIssue(e));
+      throw new ExitError(EXIT.usage, `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`);
+    }
+    list = fromConfig(result.loaded);
+    source = `from ${result.loaded.path ?? 'the embedded defaults'} (the gateway is not running)`;
+  }
+  if (opts.json) return json(list);
+  const rows = list.flatMap((m) => m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, d.api_base]));
+  out(rows.length ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', 'API BASE'], rows, { blankRepeats: 0 }) : 'no models configured');
+  err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
+}
+
+export function fromModelInfo(info: ModelInfo): ModelJson[] {
+  const byName = new Map<string, ModelJson>();
+  for (const row of info.data) {
+    let m = byName.get(row.model_name);
+    if (!m) byName.set(row.model_name, (m = { name: row.model_name, deployments: [] }));
+    m.deployments.push({
+      provider: row.model_info.provider,
+      model: row.model_info.model,
+      api_base: row.litellm_params.api_base ?? '',
+      key: row.model_info.key,
+      state: row.model_info.state,
+    });
+  }
+  return [...byName.values()];
+}
+
+export function fromConfig(loaded: LoadedConfig): ModelJson[] {
+  return loaded.config.models.map((a) => ({
+    name: a.name,
+    deployments: a.deployments.map((d) => ({
+      provider: d.provider.name,
+      model: d.model,
+      api_base: d.provider.apiBase,
+      key: d.provider.keyState,
+      state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
+    })),
+  }));
+}

@@ -1,0 +1,94 @@
+import { formatIssue } from '../../config/format-issues.js';
+import type { DaemonState } from '../../shared/state-file.js';
+import { clientUrl, daemonGet, findDaemon, type Health } from '../daemon-client.js';
+import { EXIT, ExitError, json, out } from '../output.js';
+import { table } from '../table.js';
+
+/** `status --json`: stable, documented in the README. */
+export interface StatusJson {
+  running: boolean;
+  pid?: number;
+  url?: string;
+  port?: number;
+  uptime_s?: number;
+  version?: string;
+  config_path?: string | null;
+  config_generation?: number;
+  last_reload?: { at: string; ok: boolean; errors: Array<{ path: string; message: string }>; needs_restart?: string[] };
+  deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
+  requests?: { total: number; failed: number };
+}
+
+/** `agentbox litellm status [--json]`: exit 0 running, 3 not running. */
+export async function status(opts: { json?: boolean }): Promise<void> {
+  const daemon = await findDaemon(process.env);
+  if (!daemon) {
+    if (opts.json) json({ running: false } satisfies StatusJson);
+    else out('agentbox gateway is not running');
+    throw new ExitError(EXIT.notRunning);
+  }
+  let health: Health;
+  try {
+    health = await daemonGet<Health>(daemon, '/health', { env: process.env });
+  } catch (e) {
+    throw new ExitError(
+      EXIT.failure,
+      `agentbox: the gateway (pid ${daemon.pid}) is running but does not answer on ${clientUrl(daemon)}: ${(e as Error).message}`,
+    );
+  }
+  const s = statusJson(daemon, health);
+  if (opts.json) json(s);
+  else printStatus(s);
+}
+
+export function statusJson(daemon: DaemonState, h: Health): StatusJson {
+  const needs = h.last_reload.needsRestart ?? [];
+  return {
+    running: true,
+    pid: daemon.pid,
+    url: clientUrl(daemon),
+    port: daemon.port,
+    uptime_s: h.uptime_s,
+    version: h.version,
+    config_path: h.config_path,
+    config_generation: h.config_generation,
+    last_reload: {
+      at: h.last_reload.at,
+      ok: h.last_reload.ok,
+      errors: h.last_reload.errors,
+      ...(needs.length ? { needs_restart: needs } : {}),
+    },
+    deployments: h.deployments.map((d) => ({ alias: d.alias, provider: d.provider, model: d.model, key: d.key, state: d.state })),
+    requests: { total: h.requests.total, failed: h.requests.failed },
+  };
+}
+
+function printStatus(s: StatusJson): void {
+  const r = s.last_reload!;
+  const lines = [
+    `agentbox gateway running on ${s.url}`,
+    `  pid          ${s.pid}`,
+    `  uptime       ${duration(s.uptime_s ?? 0)}`,
+    `  version      ${s.version}`,
+    `  config       ${s.config_path ?? '(embedded defaults)'} (generation ${s.config_generation})`,
+    `  last reload  ${r.at} ${r.ok ? 'ok' : `FAILED, the previous config keeps serving:`}`,
+    ...r.errors.map((e) => `                 ${formatIssue(e)}`),
+    ...(r.needs_restart ?? []).map((n) => `  needs restart: ${n} (agentbox litellm restart)`),
+    `  requests     ${s.requests!.total} total, ${s.requests!.failed} failed`,
+    '',
+  ];
+  out(lines.join('\n'));
+  const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state]);
+  out(rows.length ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 }) : 'no models configured');
+}
+
+export function duration(totalS: number): string {
+  const d = Math.floor(totalS / 86400);
+  const h = Math.floor((totalS % 86400) / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const s = totalS % 60;
+  if (d) return `${d}d ${h}h ${m}m`;
+  if (h) return `${h}h ${m}m ${s}s`;
+  if (m) return `${m}m ${s}s`;
+  return `${s}s`;
+}
