@@ -22,9 +22,10 @@ export interface WireCodec {
   readonly path: string;
   /** Canonical → the provider's request body (model already the deployment's). */
   buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
-  parseResponse(body: unknown): CanonicalResponse;
+  /** `req`, when translating, lets parsers map tool names back (namespaces, custom tools). */
+  parseResponse(body: unknown, req?: CanonicalRequest): CanonicalResponse;
   /** A fresh parser per stream: its state lives in the closure. */
-  streamParser(): (ev: SseEvent) => CanonicalEvent[];
+  streamParser(req?: CanonicalRequest): (ev: SseEvent) => CanonicalEvent[];
   /**
    * Passthrough body rewrite: set the model (and clamp max tokens) on the client's parsed body,
    * and ask for usage in streams where the format needs asking. Returns the object to serialise.

@@ -98,10 +98,7 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   }
   try {
     const parsed = JSON.parse(raw) as unknown;
-    const response = (plan.codec.parseResponse as (b: unknown, r?: CanonicalRequest) => CanonicalResponse)(
-      parsed,
-      plan.canonical,
-    );
+    const response = plan.codec.parseResponse(parsed, plan.canonical);
     return { ok: true, kind: 'json', status: res.statusCode, raw, parsed, response };
   } catch (e) {
     return {
@@ -114,9 +111,7 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
 async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
   const it = res.body[Symbol.asyncIterator]();
   const decoder = new SseDecoder();
-  const parse = (plan.codec.streamParser as (r?: CanonicalRequest) => ReturnType<WireCodec['streamParser']>)(
-    plan.canonical,
-  );
+  const parse = plan.codec.streamParser(plan.canonical);
   const reader: StreamReader = {
     headRaw: [],
     headEvents: [],

@@ -89,15 +89,23 @@ async function pipeStream(
   };
 
   let failure: GatewayError | null = null;
+  // A passthrough upstream's own error event has already reached the client in its dialect.
+  let forwardedError = false;
   try {
     const headRaw = Buffer.concat(reader.headRaw);
     const mid = await forward(headRaw, reader.headSse, reader.headEvents);
-    if (mid) failure = new GatewayError('upstream_error', mid);
+    if (mid) {
+      failure = new GatewayError('upstream_error', mid);
+      forwardedError = passthrough;
+    }
     while (!failure && !ended && !ctx.signal.aborted) {
       const step = await reader.next();
       if (step === null) break;
       const m = await forward(step.raw, step.sse, step.events);
-      if (m) failure = new GatewayError('upstream_error', m);
+      if (m) {
+        failure = new GatewayError('upstream_error', m);
+        forwardedError = passthrough;
+      }
     }
     if (!failure && !ended && !ctx.signal.aborted) {
       if (sawStop) {
@@ -113,7 +121,7 @@ async function pipeStream(
   ctx.info.usage = usage;
   if (failure) {
     ctx.info.error = failure.message;
-    if (!res.destroyed) await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
+    if (!res.destroyed && !forwardedError) await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
   }
   res.end();
 }

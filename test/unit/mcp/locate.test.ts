@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { connectHost, createLocator, pidAlive, readDaemonState, type ConfigView } from '../../../src/mcp/locate.js';
+import { connectHost, createLocator, type ConfigView } from '../../../src/mcp/locate.js';
+import { pidAlive } from '../../../src/shared/state-file.js';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -27,6 +28,7 @@ describe('createLocator', () => {
     const asked: Array<string | undefined> = [];
     const locate = createLocator({
       env,
+      alive: pidAlive,
       readConfig: async (path) => {
         asked.push(path);
         return { host: '127.0.0.1', port: 4000, masterKey: 'mk-1' };
@@ -40,16 +42,17 @@ describe('createLocator', () => {
   });
 
   test('AGENTBOX_API_KEY wins over the master key', async () => {
-    writeState({ pid: process.pid, url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
+    writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
     const locate = createLocator({
       env: { ...env, AGENTBOX_API_KEY: 'vk-agent' },
+      alive: pidAlive,
       readConfig: async () => ({ host: '127.0.0.1', port: 4000, masterKey: 'mk-1' }),
     });
     expect(await locate()).toEqual({ url: 'http://127.0.0.1:4111', key: 'vk-agent' });
   });
 
   test('a stale state file (dead pid) falls back to the config address, if something answers there', async () => {
-    writeState({ pid: deadPid(), url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
+    writeState({ pid: deadPid(), port: 4111, url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
     const probed: string[] = [];
     let answers = false;
     const cfg: ConfigView = { host: '0.0.0.0', port: 4555, masterKey: 'mk-2' };
@@ -67,6 +70,12 @@ describe('createLocator', () => {
     expect(probed).toEqual(['http://127.0.0.1:4555', 'http://127.0.0.1:4555']);
   });
 
+  test('by default a live pid that is not a gateway does not count (pid reuse after a reboot)', async () => {
+    writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
+    const locate = createLocator({ env, readConfig: async () => ({ host: '127.0.0.1', port: 4999 }), probe: async () => false });
+    expect(await locate()).toBeNull();
+  });
+
   test('no state file and an invalid config: not running', async () => {
     const locate = createLocator({ env, readConfig: async () => null, probe: async () => true });
     expect(await locate()).toBeNull();
@@ -77,27 +86,13 @@ describe('createLocator', () => {
     mkdirSync(cfgDir);
     writeFileSync(join(cfgDir, 'config.yml'), 'litellm:\n  master_key: ${MK}\n  providers:\n    ollama: {}\n  models:\n    default:\n      - { provider: ollama, model: llama3 }\n');
     writeFileSync(join(cfgDir, '.env'), 'MK=from-dotenv\n');
-    writeState({ pid: process.pid, url: 'http://127.0.0.1:4111', config_path: join(cfgDir, 'config.yml') });
-    expect(await createLocator({ env })()).toEqual({ url: 'http://127.0.0.1:4111', key: 'from-dotenv' });
+    writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111', config_path: join(cfgDir, 'config.yml') });
+    expect(await createLocator({ env, alive: pidAlive })()).toEqual({ url: 'http://127.0.0.1:4111', key: 'from-dotenv' });
   });
 });
 
-describe('helpers', () => {
-  test('readDaemonState ignores missing, malformed and incomplete files', async () => {
-    const p = join(dir, 'state', 'litellm.json');
-    expect(await readDaemonState(p)).toBeNull();
-    writeFileSync(p, '{not json');
-    expect(await readDaemonState(p)).toBeNull();
-    writeState({ pid: 'x', url: 'http://a' });
-    expect(await readDaemonState(p)).toBeNull();
-    writeState({ pid: 5, url: 'http://a:1' });
-    expect(await readDaemonState(p)).toEqual({ pid: 5, url: 'http://a:1', config_path: null });
-  });
-
-  test('pidAlive and connectHost', () => {
-    expect(pidAlive(process.pid)).toBe(true);
-    expect(pidAlive(deadPid())).toBe(false);
-    expect(pidAlive(0)).toBe(false);
+describe('connectHost', () => {
+  test('connectHost', () => {
     expect(connectHost('0.0.0.0')).toBe('127.0.0.1');
     expect(connectHost('::')).toBe('[::1]');
     expect(connectHost('::1')).toBe('[::1]');
