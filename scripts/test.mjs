@@ -17,7 +17,14 @@ if (build.status !== 0) {
 rmSync(report, { force: true });
 const run = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
+  [
+    join(root, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...args,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 
@@ -28,7 +35,8 @@ try {
   passed = r.numPassedTests ?? 0;
   failed = (r.numFailedTests ?? 0) + (r.numRuntimeErrorTests ?? 0);
   // A test file that failed to load has no tests counted: count it as a failure.
-  for (const f of r.testResults ?? []) if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) failed++;
+  for (const f of r.testResults ?? [])
+    if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) failed++;
 } catch {
   failed = Math.max(failed, 1);
 }

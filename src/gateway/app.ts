@@ -36,7 +36,12 @@ export interface App {
 
 /** The route table, auth, request ids, error rendering and the per-request log line. Testable in-process. */
 export function createApp(deps: AppDeps): App {
-  const chat: Route = { method: 'POST', handler: (c) => handleCompletion(c, openaiChatDialect), dialect: openaiChatDialect, auth: true };
+  const chat: Route = {
+    method: 'POST',
+    handler: (c) => handleCompletion(c, openaiChatDialect),
+    dialect: openaiChatDialect,
+    auth: true,
+  };
   const messages: Route = {
     method: 'POST',
     handler: (c) => handleCompletion(c, anthropicMessagesDialect),
@@ -47,7 +52,12 @@ export function createApp(deps: AppDeps): App {
     '/v1/chat/completions': chat,
     '/chat/completions': chat,
     '/v1/messages': messages,
-    '/v1/messages/count_tokens': { method: 'POST', handler: handleCountTokens, dialect: anthropicMessagesDialect, auth: true },
+    '/v1/messages/count_tokens': {
+      method: 'POST',
+      handler: handleCountTokens,
+      dialect: anthropicMessagesDialect,
+      auth: true,
+    },
     '/v1/responses': {
       method: 'POST',
       handler: (c) => handleCompletion(c, openaiResponsesDialect),
@@ -66,10 +76,30 @@ export function createApp(deps: AppDeps): App {
     '/models': { method: 'GET', handler: (c) => handleModels(c), dialect: openaiChatDialect, auth: true },
     '/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
     '/v1/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
-    '/health/liveliness': { method: 'GET', handler: (c) => handleHealth(c, 'liveliness'), dialect: openaiChatDialect, auth: false },
-    '/health/liveness': { method: 'GET', handler: (c) => handleHealth(c, 'liveliness'), dialect: openaiChatDialect, auth: false },
-    '/health/readiness': { method: 'GET', handler: (c) => handleHealth(c, 'readiness'), dialect: openaiChatDialect, auth: false },
-    '/health': { method: 'GET', handler: (c) => handleHealth(c, 'full'), dialect: openaiChatDialect, auth: true },
+    '/health/liveliness': {
+      method: 'GET',
+      handler: (c) => handleHealth(c, 'liveliness'),
+      dialect: openaiChatDialect,
+      auth: false,
+    },
+    '/health/liveness': {
+      method: 'GET',
+      handler: (c) => handleHealth(c, 'liveliness'),
+      dialect: openaiChatDialect,
+      auth: false,
+    },
+    '/health/readiness': {
+      method: 'GET',
+      handler: (c) => handleHealth(c, 'readiness'),
+      dialect: openaiChatDialect,
+      auth: false,
+    },
+    '/health': {
+      method: 'GET',
+      handler: (c) => handleHealth(c, 'full'),
+      dialect: openaiChatDialect,
+      auth: true,
+    },
   };
   for (const [path, handler] of Object.entries(deps.extraRoutes ?? {})) {
     routes[path] = { method: 'POST', handler, dialect: openaiChatDialect, auth: true };
@@ -134,10 +164,12 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 export function authenticate(req: IncomingMessage, masterKey: string | undefined): string | undefined {
   const presented = presentedKey(req);
   if (!masterKey) return presented;
-  if (presented === undefined) throw new GatewayError('auth_failed', 'missing API key: send Authorization: Bearer <key> or x-api-key');
+  if (presented === undefined)
+    throw new GatewayError('auth_failed', 'missing API key: send Authorization: Bearer <key> or x-api-key');
   const a = Buffer.from(presented);
   const b = Buffer.from(masterKey);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new GatewayError('auth_failed', 'invalid API key');
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new GatewayError('auth_failed', 'invalid API key');
   return presented;
 }
 
@@ -150,7 +182,10 @@ export function presentedKey(req: IncomingMessage): string | undefined {
 function checkContentType(req: IncomingMessage, path: string): void {
   const ct = headerValue(req, 'content-type');
   if (ct && !/json/i.test(ct)) {
-    throw new GatewayError('unsupported_media_type', `${path} expects content-type application/json, got ${ct}`);
+    throw new GatewayError(
+      'unsupported_media_type',
+      `${path} expects content-type application/json, got ${ct}`,
+    );
   }
 }
 

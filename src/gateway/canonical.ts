@@ -105,7 +105,8 @@ export interface CanonicalRequest {
   openaiExtra?: Record<string, unknown>;
 }
 
-export type StopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'content_filter' | 'refusal';
+export type StopReason =
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'content_filter' | 'refusal';
 
 export interface Usage {
   inputTokens: number;

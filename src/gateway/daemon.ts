@@ -49,7 +49,10 @@ export async function startGateway(
     throw e;
   });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
-  log.info({ url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' }, 'gateway listening');
+  log.info(
+    { url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' },
+    'gateway listening',
+  );
   return {
     state,
     server,

@@ -138,7 +138,12 @@ const NETWORK_CODES = new Set([
   'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /** Map an undici / errno / our own error into an UpstreamFailure. */
 export function toFailure(err: unknown): UpstreamFailure {
@@ -150,7 +155,8 @@ export function toFailure(err: unknown): UpstreamFailure {
   const e = err as { code?: string; message?: string; name?: string; cause?: { code?: string } };
   const code = e?.code ?? e?.cause?.code ?? '';
   if (TIMEOUT_CODES.has(code)) return { kind: 'timeout', status: 504, message: describeCode(code) };
-  if (NETWORK_CODES.has(code)) return { kind: 'network', status: 502, message: describeCode(code, e?.message) };
+  if (NETWORK_CODES.has(code))
+    return { kind: 'network', status: 502, message: describeCode(code, e?.message) };
   if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
     return { kind: 'network', status: 499, message: 'request aborted' };
   }

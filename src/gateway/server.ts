@@ -21,46 +21,55 @@ export async function startServer(opts: {
   maxBodyBytes: () => number;
   inFlight: () => number;
 }): Promise<GatewayServer> {
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    const ac = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) ac.abort();
-    });
-    const limit = opts.maxBodyBytes();
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = declared > limit;
-    const finish = (): void => {
-      if (tooLarge) {
-        const err = new GatewayError('payload_too_large', `request body exceeds the ${limit}-byte limit`);
-        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ error: { message: err.message, type: 'invalid_request_error', param: null, code: err.code } }));
-        return;
-      }
-      void opts.app.handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), ac.signal).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
+  const server = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    (req, res) => {
+      const ac = new AbortController();
+      res.on('close', () => {
+        if (!res.writableFinished) ac.abort();
       });
-    };
-    if (tooLarge) {
-      req.resume();
-      req.once('end', finish);
-      return;
-    }
-    req.on('data', (c: Buffer) => {
-      if (tooLarge) return;
-      size += c.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
+      const limit = opts.maxBodyBytes();
+      const declared = Number(req.headers['content-length'] ?? 0);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = declared > limit;
+      const finish = (): void => {
+        if (tooLarge) {
+          const err = new GatewayError('payload_too_large', `request body exceeds the ${limit}-byte limit`);
+          res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+          res.end(
+            JSON.stringify({
+              error: { message: err.message, type: 'invalid_request_error', param: null, code: err.code },
+            }),
+          );
+          return;
+        }
+        void opts.app
+          .handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), ac.signal)
+          .catch(() => {
+            if (!res.headersSent) res.writeHead(500);
+            res.end();
+          });
+      };
+      if (tooLarge) {
+        req.resume();
+        req.once('end', finish);
         return;
       }
-      chunks.push(c);
-    });
-    req.once('end', finish);
-    req.once('error', () => ac.abort());
-  });
+      req.on('data', (c: Buffer) => {
+        if (tooLarge) return;
+        size += c.length;
+        if (size > limit) {
+          tooLarge = true;
+          chunks.length = 0;
+          return;
+        }
+        chunks.push(c);
+      });
+      req.once('end', finish);
+      req.once('error', () => ac.abort());
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -7,7 +7,12 @@ import type { AddressInfo, Socket } from 'node:net';
  * (the last one repeats); every request is recorded.
  */
 export type Behaviour =
-  | { kind: 'ok'; text?: string; tool?: { name: string; args: Record<string, unknown> }; usage?: Partial<FakeUsage> }
+  | {
+      kind: 'ok';
+      text?: string;
+      tool?: { name: string; args: Record<string, unknown> };
+      usage?: Partial<FakeUsage>;
+    }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
   | { kind: 'stall-headers'; ms: number }
@@ -41,7 +46,10 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-export async function startFakeUpstream(format: 'openai' | 'anthropic', ...initial: Behaviour[]): Promise<FakeUpstream> {
+export async function startFakeUpstream(
+  format: 'openai' | 'anthropic',
+  ...initial: Behaviour[]
+): Promise<FakeUpstream> {
   const requests: Recorded[] = [];
   let queue: Behaviour[] = initial.length ? [...initial] : [{ kind: 'ok' }];
   const sockets = new Set<Socket>();
@@ -120,13 +128,20 @@ function respond(
           format === 'openai'
             ? {
                 error: {
-                  message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+                  message:
+                    "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
                   type: 'invalid_request_error',
                   param: 'messages',
                   code: 'context_length_exceeded',
                 },
               }
-            : { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } },
+            : {
+                type: 'error',
+                error: {
+                  type: 'invalid_request_error',
+                  message: 'prompt is too long: 210000 tokens > 200000 maximum',
+                },
+              },
         ),
       );
       return;
@@ -151,7 +166,10 @@ function respond(
       res.writeHead(200, { 'content-type': 'application/json' });
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       const vec = [0.25, -0.5, 0.125];
-      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec;
+      const embedding =
+        body.encoding_format === 'base64'
+          ? Buffer.from(new Float32Array(vec).buffer).toString('base64')
+          : vec;
       res.end(
         JSON.stringify({
           object: 'list',
@@ -163,10 +181,19 @@ function respond(
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(format === 'openai' ? openaiJson(model, text, ok.tool, usage) : anthropicJson(model, text, ok.tool, usage)));
+    res.end(
+      JSON.stringify(
+        format === 'openai'
+          ? openaiJson(model, text, ok.tool, usage)
+          : anthropicJson(model, text, ok.tool, usage),
+      ),
+    );
     return;
   }
-  const events = format === 'openai' ? openaiEvents(model, text, ok.tool, usage) : anthropicEvents(model, text, ok.tool, usage);
+  const events =
+    format === 'openai'
+      ? openaiEvents(model, text, ok.tool, usage)
+      : anthropicEvents(model, text, ok.tool, usage);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (b.kind === 'error-event') {
     res.write(events[0]);
@@ -191,11 +218,19 @@ function respond(
 }
 
 function errorBody(format: 'openai' | 'anthropic', status: number, message: string): unknown {
-  if (format === 'openai') return { error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code: null } };
+  if (format === 'openai')
+    return {
+      error: { message, type: status === 429 ? 'rate_limit_error' : 'server_error', param: null, code: null },
+    };
   return { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : 'api_error', message } };
 }
 
-function openaiJson(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): unknown {
+function openaiJson(
+  model: string,
+  text: string,
+  tool: { name: string; args: unknown } | undefined,
+  u: FakeUsage,
+): unknown {
   return {
     id: 'chatcmpl-fake1',
     object: 'chat.completion',
@@ -205,7 +240,18 @@ function openaiJson(model: string, text: string, tool: { name: string; args: unk
       {
         index: 0,
         message: tool
-          ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: JSON.stringify(tool.args) } }] }
+          ? {
+              role: 'assistant',
+              content: null,
+              refusal: null,
+              tool_calls: [
+                {
+                  id: 'call_fake1',
+                  type: 'function',
+                  function: { name: tool.name, arguments: JSON.stringify(tool.args) },
+                },
+              ],
+            }
           : { role: 'assistant', content: text, refusal: null },
         finish_reason: tool ? 'tool_calls' : 'stop',
         logprobs: null,
@@ -220,13 +266,24 @@ function openaiJson(model: string, text: string, tool: { name: string; args: unk
   };
 }
 
-function openaiEvents(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): string[] {
+function openaiEvents(
+  model: string,
+  text: string,
+  tool: { name: string; args: unknown } | undefined,
+  u: FakeUsage,
+): string[] {
   const chunk = (delta: unknown, finish: string | null = null): string =>
     `data: ${JSON.stringify({ id: 'chatcmpl-fake1', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
   const out = [chunk({ role: 'assistant', content: '' })];
   if (tool) {
     const args = JSON.stringify(tool.args);
-    out.push(chunk({ tool_calls: [{ index: 0, id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: '' } }] }));
+    out.push(
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_fake1', type: 'function', function: { name: tool.name, arguments: '' } },
+        ],
+      }),
+    );
     out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, 5) } }] }));
     out.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(5) } }] }));
     out.push(chunk({}, 'tool_calls'));
@@ -241,21 +298,39 @@ function openaiEvents(model: string, text: string, tool: { name: string; args: u
   return out;
 }
 
-function anthropicJson(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): unknown {
+function anthropicJson(
+  model: string,
+  text: string,
+  tool: { name: string; args: unknown } | undefined,
+  u: FakeUsage,
+): unknown {
   return {
     id: 'msg_fake1',
     type: 'message',
     role: 'assistant',
     model,
-    content: tool ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }] : [{ type: 'text', text }],
+    content: tool
+      ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }]
+      : [{ type: 'text', text }],
     stop_reason: tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite },
+    usage: {
+      input_tokens: u.input,
+      output_tokens: u.output,
+      cache_read_input_tokens: u.cacheRead,
+      cache_creation_input_tokens: u.cacheWrite,
+    },
   };
 }
 
-function anthropicEvents(model: string, text: string, tool: { name: string; args: unknown } | undefined, u: FakeUsage): string[] {
-  const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+function anthropicEvents(
+  model: string,
+  text: string,
+  tool: { name: string; args: unknown } | undefined,
+  u: FakeUsage,
+): string[] {
+  const ev = (type: string, data: Record<string, unknown>): string =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const out = [
     ev('message_start', {
       message: {
@@ -266,22 +341,48 @@ function anthropicEvents(model: string, text: string, tool: { name: string; args
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: u.input, output_tokens: 1, cache_read_input_tokens: u.cacheRead, cache_creation_input_tokens: u.cacheWrite },
+        usage: {
+          input_tokens: u.input,
+          output_tokens: 1,
+          cache_read_input_tokens: u.cacheRead,
+          cache_creation_input_tokens: u.cacheWrite,
+        },
       },
     }),
   ];
   if (tool) {
     const args = JSON.stringify(tool.args);
-    out.push(ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: {} } }));
-    out.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) } }));
-    out.push(ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: args.slice(5) } }));
+    out.push(
+      ev('content_block_start', {
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: {} },
+      }),
+    );
+    out.push(
+      ev('content_block_delta', {
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) },
+      }),
+    );
+    out.push(
+      ev('content_block_delta', {
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: args.slice(5) },
+      }),
+    );
     out.push(ev('content_block_stop', { index: 0 }));
   } else {
     out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
-    for (const piece of text.match(/.{1,6}/gs) ?? []) out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
+    for (const piece of text.match(/.{1,6}/gs) ?? [])
+      out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
     out.push(ev('content_block_stop', { index: 0 }));
   }
-  out.push(ev('message_delta', { delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: u.output } }));
+  out.push(
+    ev('message_delta', {
+      delta: { stop_reason: tool ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: u.output },
+    }),
+  );
   out.push(ev('message_stop', {}));
   return out;
 }

@@ -1,4 +1,10 @@
-import type { Deployment, LitellmConfig, LoadedConfig, ProviderConfig, ProviderType } from '../../src/config/types.js';
+import type {
+  Deployment,
+  LitellmConfig,
+  LoadedConfig,
+  ProviderConfig,
+  ProviderType,
+} from '../../src/config/types.js';
 import { startGateway, type Gateway } from '../../src/gateway/daemon.js';
 import { silentLogger } from '../../src/shared/log.js';
 
@@ -12,7 +18,10 @@ export interface ProviderSpec {
 /** A normalized config built directly (no YAML): for tests of the gateway that do not test the loader. */
 export function makeConfig(
   providers: ProviderSpec[],
-  models: Record<string, Array<{ provider: string; model: string } & Omit<Partial<Deployment>, 'provider' | 'model'>>>,
+  models: Record<
+    string,
+    Array<{ provider: string; model: string } & Omit<Partial<Deployment>, 'provider' | 'model'>>
+  >,
   over: Partial<LitellmConfig> = {},
 ): LoadedConfig {
   const ps: Record<string, ProviderConfig> = {};
@@ -22,7 +31,11 @@ export function makeConfig(
       type: p.type,
       apiBase: p.apiBase,
       apiKey: p.apiKey,
-      keyState: p.apiKey ? 'set' : p.type === 'openai_compatible' || p.type === 'ollama' ? 'not_needed' : 'missing',
+      keyState: p.apiKey
+        ? 'set'
+        : p.type === 'openai_compatible' || p.type === 'ollama'
+          ? 'not_needed'
+          : 'missing',
     };
   }
   const config: LitellmConfig = {
@@ -33,7 +46,13 @@ export function makeConfig(
     models: Object.entries(models).map(([name, chain]) => ({
       name,
       glob: /[*?]/.test(name),
-      deployments: chain.map((e, index) => ({ ...e, id: `${e.provider}/${e.model}`, alias: name, index, provider: ps[e.provider] })),
+      deployments: chain.map((e, index) => ({
+        ...e,
+        id: `${e.provider}/${e.model}`,
+        alias: name,
+        index,
+        provider: ps[e.provider],
+      })),
     })),
     fallbacks: { onRateLimit: true, onContextWindow: true, onError: true },
     router: { numRetries: 2, timeoutS: 5, retryAfterSeconds: 60, allowedFails: 3, cooldownS: 30 },

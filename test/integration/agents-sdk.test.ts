@@ -46,7 +46,11 @@ describe.each(['to-anthropic', 'to-chat'])('Anthropic SDK → %s', (model) => {
 
   it('messages.create returns text', async () => {
     up().setBehaviours({ kind: 'ok', text: 'hello there' });
-    const m = await anthropic.messages.create({ model, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    const m = await anthropic.messages.create({
+      model,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(m.content[0].type === 'text' && m.content[0].text).toBe('hello there');
     expect(m.stop_reason).toBe('end_turn');
     expect(m.usage.output_tokens).toBe(7);
@@ -60,7 +64,12 @@ describe.each(['to-anthropic', 'to-chat'])('Anthropic SDK → %s', (model) => {
   it('stream().finalMessage() returns a tool call', async () => {
     up().setBehaviours({ kind: 'ok', tool: { name: 'get_weather', args: { city: 'Oslo' } } });
     const final = await anthropic.messages
-      .stream({ model, max_tokens: 100, tools: [weatherTool], messages: [{ role: 'user', content: 'weather in Oslo?' }] })
+      .stream({
+        model,
+        max_tokens: 100,
+        tools: [weatherTool],
+        messages: [{ role: 'user', content: 'weather in Oslo?' }],
+      })
       .finalMessage();
     expect(final.stop_reason).toBe('tool_use');
     const block = final.content.find((b) => b.type === 'tool_use');
@@ -69,7 +78,10 @@ describe.each(['to-anthropic', 'to-chat'])('Anthropic SDK → %s', (model) => {
   });
 
   it('countTokens answers a positive count', async () => {
-    const r = await anthropic.messages.countTokens({ model, messages: [{ role: 'user', content: 'count these tokens please' }] });
+    const r = await anthropic.messages.countTokens({
+      model,
+      messages: [{ role: 'user', content: 'count these tokens please' }],
+    });
     expect(r.input_tokens).toBeGreaterThan(0);
     // Anthropic upstreams count for themselves; others are counted with a real tokenizer.
     if (model === 'to-anthropic') expect(r.input_tokens).toBe(42);
@@ -94,7 +106,9 @@ describe.each(['to-chat', 'to-anthropic'])('OpenAI Responses → %s', (model) =>
       .stream({
         model,
         input: 'weather in Rome?',
-        tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool.input_schema, strict: false }],
+        tools: [
+          { type: 'function', name: 'get_weather', parameters: weatherTool.input_schema, strict: false },
+        ],
       })
       .finalResponse();
     const call = final.output.find((o) => o.type === 'function_call');

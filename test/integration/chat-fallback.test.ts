@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
-import { startFakeUpstream, type Behaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, type Behaviour } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 import { validateOpenAI } from '../helpers/openai-schema.js';
 
@@ -20,7 +20,12 @@ async function twoDeployments(first: Behaviour[], opts: { timeoutS?: number; num
       { name: 'one', type: 'openai', apiBase: a.apiBase, apiKey: 'sk-one-secret' },
       { name: 'two', type: 'openai_compatible', apiBase: b.apiBase },
     ],
-    { default: [{ provider: 'one', model: 'm1' }, { provider: 'two', model: 'm2' }] },
+    {
+      default: [
+        { provider: 'one', model: 'm1' },
+        { provider: 'two', model: 'm2' },
+      ],
+    },
   );
   loaded.config.router.timeoutS = opts.timeoutS ?? 5;
   loaded.config.router.numRetries = opts.numRetries ?? 2;
@@ -44,7 +49,9 @@ async function chat(client: OpenAI, stream = false) {
 
 describe('fallback chain with the openai SDK', () => {
   it('a 429 with Retry-After on the first deployment falls back to the second at once', async () => {
-    const { a, b, client } = await twoDeployments([{ kind: 'status', status: 429, headers: { 'retry-after': '20' } }]);
+    const { a, b, client } = await twoDeployments([
+      { kind: 'status', status: 429, headers: { 'retry-after': '20' } },
+    ]);
     const r = await chat(client);
     expect(r.text).toBe('second says hi');
     expect(validateOpenAI('CreateChatCompletionResponse', r.data)).toEqual([]);
@@ -102,7 +109,18 @@ describe('fallback chain with the openai SDK', () => {
 
   it('a client error (400) is returned at once with its status and body', async () => {
     const { b, client } = await twoDeployments([
-      { kind: 'status', status: 400, body: { error: { message: 'bad temperature', type: 'invalid_request_error', param: 'temperature', code: null } } },
+      {
+        kind: 'status',
+        status: 400,
+        body: {
+          error: {
+            message: 'bad temperature',
+            type: 'invalid_request_error',
+            param: 'temperature',
+            code: null,
+          },
+        },
+      },
     ]);
     const e = await chat(client).catch((x) => x);
     expect(e).toBeInstanceOf(OpenAI.BadRequestError);
@@ -117,7 +135,9 @@ describe('fallback chain with the openai SDK', () => {
   });
 
   it('streams: a stall before the first token times out and falls back', async () => {
-    const { client } = await twoDeployments([{ kind: 'stall-mid', afterEvents: 1, ms: 3000 }], { timeoutS: 0.3 });
+    const { client } = await twoDeployments([{ kind: 'stall-mid', afterEvents: 1, ms: 3000 }], {
+      timeoutS: 0.3,
+    });
     expect((await chat(client, true)).text).toBe('second says hi');
   });
 

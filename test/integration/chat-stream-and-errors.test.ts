@@ -14,7 +14,11 @@ let client: OpenAI;
 
 beforeAll(async () => {
   oa = await startFakeUpstream('openai', { kind: 'ok', text: 'plain answer' });
-  an = await startFakeUpstream('anthropic', { kind: 'ok', text: 'claude answer', usage: { input: 20, output: 5, cacheRead: 100 } });
+  an = await startFakeUpstream('anthropic', {
+    kind: 'ok',
+    text: 'claude answer',
+    usage: { input: 20, output: 5, cacheRead: 100 },
+  });
   const loaded = makeConfig(
     [
       { name: 'local', type: 'openai_compatible', apiBase: oa.apiBase },
@@ -50,9 +54,14 @@ async function rawStream(body: unknown): Promise<{ status: number; events: strin
 describe('chat streams', () => {
   it('forwards the usage chunk only when the client asked for it', async () => {
     oa.setBehaviours({ kind: 'ok', text: 'abc' });
-    const without = await rawStream({ model: 'default', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const without = await rawStream({
+      model: 'default',
+      stream: true,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(without.events.at(-1)).toBe('[DONE]');
-    for (const e of without.events.slice(0, -1)) expect(validateOpenAI('CreateChatCompletionStreamResponse', JSON.parse(e))).toEqual([]);
+    for (const e of without.events.slice(0, -1))
+      expect(validateOpenAI('CreateChatCompletionStreamResponse', JSON.parse(e))).toEqual([]);
     expect(without.events.some((e) => e.includes('"usage"'))).toBe(false);
     // The gateway always asked the upstream for usage.
     expect(oa.requests.at(-1)!.body.stream_options).toEqual({ include_usage: true });
@@ -73,7 +82,10 @@ describe('chat streams', () => {
     expect(JSON.parse(r.events.at(-1)!).error.message).toMatch(/upstream/);
     // The SDK surfaces it as an error, never as a clean completion.
     oa.setBehaviours({ kind: 'cut', afterEvents: 3 });
-    const s = client.chat.completions.stream({ model: 'default', messages: [{ role: 'user', content: 'x' }] });
+    const s = client.chat.completions.stream({
+      model: 'default',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     await expect(s.finalChatCompletion()).rejects.toThrow();
   });
 
@@ -131,7 +143,15 @@ describe('anthropic upstream through the openai SDK', () => {
     const s = client.chat.completions.stream({
       model: 'claude',
       messages: [{ role: 'user', content: 'weather?' }],
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
     });
     const final = await s.finalChatCompletion();
     expect(final.choices[0].finish_reason).toBe('tool_calls');
@@ -155,7 +175,11 @@ describe('other routes', () => {
     expect(r.data[0].embedding).toEqual([0.25, -0.5, 0.125]);
     expect(oa.requests.at(-1)!.body.encoding_format).toBe('base64');
     const raw = (await (
-      await request(`${gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'default', input: ['a', 'b'] }) })
+      await request(`${gw.url}/v1/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'default', input: ['a', 'b'] }),
+      })
     ).body.json()) as any;
     expect(validateOpenAI('CreateEmbeddingResponse', raw)).toEqual([]);
     expect(raw.data).toHaveLength(2);
@@ -177,7 +201,11 @@ describe('other routes', () => {
 });
 
 describe('bad input gets a 4xx naming the problem', () => {
-  const post = async (path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => {
+  const post = async (
+    path: string,
+    body: string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ) => {
     const res = await request(`${gw.url}${path}`, { method: 'POST', headers, body });
     return { status: res.statusCode, body: (await res.body.json()) as any };
   };
@@ -189,7 +217,10 @@ describe('bad input gets a 4xx naming the problem', () => {
     expect(r.body.error.type).toBe('invalid_request_error');
   });
   it('missing model and missing messages', async () => {
-    const a = await post('/v1/chat/completions', JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }));
+    const a = await post(
+      '/v1/chat/completions',
+      JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }),
+    );
     expect(a.status).toBe(400);
     expect(a.body.error.message).toMatch(/model/);
     const b = await post('/v1/chat/completions', JSON.stringify({ model: 'default' }));
@@ -197,13 +228,19 @@ describe('bad input gets a 4xx naming the problem', () => {
     expect(b.body.error.message).toMatch(/messages/);
   });
   it('unknown model: 404 listing the aliases', async () => {
-    const r = await post('/v1/chat/completions', JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }));
+    const r = await post(
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+    );
     expect(r.status).toBe(404);
     expect(r.body.error.type).toBe('model_not_found');
     expect(r.body.error.message).toContain('default, claude');
   });
   it('a body over the size limit', async () => {
-    const big = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] });
+    const big = JSON.stringify({
+      model: 'default',
+      messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }],
+    });
     const r = await post('/v1/chat/completions', big);
     expect(r.status).toBe(413);
     expect(r.body.error.message).toMatch(/limit/);
@@ -220,7 +257,10 @@ describe('bad input gets a 4xx naming the problem', () => {
   });
   it('the daemon keeps serving after all of that', async () => {
     oa.setBehaviours({ kind: 'ok', text: 'still here' });
-    const r = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'x' }] });
+    const r = await client.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(r.choices[0].message.content).toBe('still here');
   });
 });

@@ -103,7 +103,11 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   } catch (e) {
     return {
       ok: false,
-      failure: { kind: 'server', status: 502, message: `malformed response from upstream: ${(e as Error).message}` },
+      failure: {
+        kind: 'server',
+        status: 502,
+        message: `malformed response from upstream: ${(e as Error).message}`,
+      },
     };
   }
 }
@@ -136,7 +140,10 @@ async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<Atte
       const step = await reader.next();
       if (step === null) {
         reader.close();
-        return { ok: false, failure: { kind: 'server', status: 502, message: 'upstream stream ended before any content' } };
+        return {
+          ok: false,
+          failure: { kind: 'server', status: 502, message: 'upstream stream ended before any content' },
+        };
       }
       reader.headRaw.push(step.raw);
       for (const ev of step.sse) reader.headSse.push(ev);

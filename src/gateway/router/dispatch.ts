@@ -78,17 +78,30 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     let plan: Plan;
     if (passCodec) {
       const copy = { ...req.body };
-      plan = { mode: 'passthrough', adapter, codec: passCodec, body: JSON.stringify(passCodec.rewriteForPassthrough(copy, d)) };
+      plan = {
+        mode: 'passthrough',
+        adapter,
+        codec: passCodec,
+        body: JSON.stringify(passCodec.rewriteForPassthrough(copy, d)),
+      };
     } else {
       canonical ??= req.dialect.decodeRequest(req.body);
       const codec = adapter.wires[adapter.native];
-      if (!codec) throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
-      plan = { mode: 'translate', adapter, codec, body: JSON.stringify(codec.buildRequest(canonical, d)), canonical };
+      if (!codec)
+        throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
+      plan = {
+        mode: 'translate',
+        adapter,
+        codec,
+        body: JSON.stringify(codec.buildRequest(canonical, d)),
+        canonical,
+      };
     }
 
     const timeoutMs = (d.timeoutS ?? d.provider.timeoutS ?? config.router.timeoutS) * 1000;
     for (let retries = 0; ; retries++) {
-      if (req.signal.aborted) throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+      if (req.signal.aborted)
+        throw new GatewayError('api_error', 'client closed the request', { status: 499 });
       const r = await attempt({
         d,
         plan,
@@ -109,7 +122,8 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       const f = r.failure;
       attempts.push({ deployment: d.id, status: f.status, error: f.message });
       failures.push({ d, f, mode: plan.mode });
-      if (req.signal.aborted) throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+      if (req.signal.aborted)
+        throw new GatewayError('api_error', 'client closed the request', { status: 499 });
       cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
       const next = decide({
         failure: f,
@@ -145,7 +159,10 @@ export function orderCandidates(chain: Deployment[], cooldowns: Cooldowns): Depl
 
 function noDeployment(req: DispatchRequest): GatewayError {
   const why = req.chain
-    .map((d) => `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`)
+    .map(
+      (d) =>
+        `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`,
+    )
     .join('; ');
   return new GatewayError('api_error', `no deployment of "${req.alias}" can serve: ${why || 'empty chain'}`, {
     status: 503,
@@ -162,9 +179,17 @@ function finalError(
   const f = last.f;
   const single = deployments.size === 1;
   // An error that ends the request on its own (a 4xx, or the only deployment's last answer) keeps its status.
-  if (f.kind === 'client' || f.kind === 'context_window' || (single && f.status >= 400 && f.status < 600 && f.body !== undefined)) {
+  if (
+    f.kind === 'client' ||
+    f.kind === 'context_window' ||
+    (single && f.status >= 400 && f.status < 600 && f.body !== undefined)
+  ) {
     const code =
-      f.kind === 'context_window' ? 'context_window_exceeded' : f.kind === 'rate_limit' ? 'rate_limit' : 'upstream_error';
+      f.kind === 'context_window'
+        ? 'context_window_exceeded'
+        : f.kind === 'rate_limit'
+          ? 'rate_limit'
+          : 'upstream_error';
     return new GatewayError(code, `${last.d.id}: ${f.message}`, {
       status: f.status,
       retryAfterS: f.retryAfterS,
@@ -174,14 +199,20 @@ function finalError(
   }
   if (failures.every((x) => x.f.kind === 'rate_limit')) {
     const waits = failures.map((x) => x.f.retryAfterS).filter((s): s is number => s !== undefined);
-    return new GatewayError('rate_limit', `every deployment of "${req.alias}" is rate limited: ${list(attempts)}`, {
-      retryAfterS: waits.length ? Math.min(...waits) : 1,
-    });
+    return new GatewayError(
+      'rate_limit',
+      `every deployment of "${req.alias}" is rate limited: ${list(attempts)}`,
+      {
+        retryAfterS: waits.length ? Math.min(...waits) : 1,
+      },
+    );
   }
   if (single && f.kind === 'timeout') return new GatewayError('timeout', `${last.d.id}: ${f.message}`);
   return new GatewayError('api_error', `every attempt failed for "${req.alias}": ${list(attempts)}`);
 }
 
 function list(attempts: AttemptRecord[]): string {
-  return attempts.map((a) => `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`).join('; ');
+  return attempts
+    .map((a) => `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`)
+    .join('; ');
 }

@@ -6,8 +6,10 @@ import { GatewayError } from '../errors.js';
  * `provider/model` for any configured provider; else 404 listing the aliases.
  */
 export function resolveModel(config: LitellmConfig, name: string): { alias: string; chain: Deployment[] } {
-  for (const a of config.models) if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
-  for (const a of config.models) if (a.glob && globMatch(a.name, name)) return { alias: a.name, chain: a.deployments };
+  for (const a of config.models)
+    if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
+  for (const a of config.models)
+    if (a.glob && globMatch(a.name, name)) return { alias: a.name, chain: a.deployments };
   const slash = name.indexOf('/');
   if (slash > 0) {
     const provider = config.providers[name.slice(0, slash)];
@@ -30,7 +32,10 @@ const globCache = new Map<string, RegExp>();
 export function globMatch(pattern: string, name: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
-    const src = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const src = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${src}$`);
     globCache.set(pattern, re);
   }

@@ -44,7 +44,8 @@ export function decide(i: DecideInput): Decision {
   const canRetry = i.retriesOnThis < retriesFor;
   const after = failure.retryAfterS;
   const afterFits = after === undefined || after <= i.retryAfterCapS;
-  const delay = after !== undefined && afterFits ? Math.round(after * 1000) : backoffMs(i.retriesOnThis, random);
+  const delay =
+    after !== undefined && afterFits ? Math.round(after * 1000) : backoffMs(i.retriesOnThis, random);
 
   switch (failure.kind) {
     case 'client':

@@ -58,7 +58,9 @@ export function sendJson(
 /** Render an error in the client's dialect; an upstream body in the client's dialect goes back unmodified. */
 export function sendError(ctx: RequestContext, dialect: ClientDialect, e: unknown): void {
   const err =
-    e instanceof GatewayError ? e : new GatewayError('api_error', `internal error: ${(e as Error)?.message ?? String(e)}`);
+    e instanceof GatewayError
+      ? e
+      : new GatewayError('api_error', `internal error: ${(e as Error)?.message ?? String(e)}`);
   ctx.info.error = err.message;
   if (ctx.res.headersSent) {
     ctx.res.end();

@@ -38,7 +38,9 @@ function blocks(content: ContentBlock[]): number {
         n += PER_IMAGE;
         break;
       case 'tool_use':
-        n += countTokens(b.name) + countTokens(typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}));
+        n +=
+          countTokens(b.name) +
+          countTokens(typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}));
         break;
       case 'tool_result':
         n += typeof b.content === 'string' ? countTokens(b.content) : blocks(b.content);

@@ -4,7 +4,13 @@ import { orderCandidates } from '../../../../src/gateway/router/dispatch.js';
 import type { Deployment } from '../../../../src/config/types.js';
 
 const dep = (id: string, keyState: 'set' | 'missing' = 'set'): Deployment =>
-  ({ id, alias: 'a', index: 0, model: id, provider: { name: id, type: 'openai', apiBase: 'http://127.0.0.1:1/v1', keyState } }) as Deployment;
+  ({
+    id,
+    alias: 'a',
+    index: 0,
+    model: id,
+    provider: { name: id, type: 'openai', apiBase: 'http://127.0.0.1:1/v1', keyState },
+  }) as Deployment;
 
 describe('cooldowns', () => {
   it('cools a deployment after allowed_fails consecutive failures, for the default time', () => {

@@ -37,7 +37,12 @@ describe('SseDecoder', () => {
     for (let i = 1; i < bytes.length; i++) expect(decodeSplit(bytes, [i]), `split at ${i}`).toEqual(expected);
   });
   it('gives the same events when fed one byte at a time', () => {
-    expect(decodeSplit(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1))).toEqual(expected);
+    expect(
+      decodeSplit(
+        bytes,
+        Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+      ),
+    ).toEqual(expected);
   });
   it('delivers a final event without a trailing blank line at end()', () => {
     expect(decodeSplit(Buffer.from('data: tail'), [])).toEqual([{ data: 'tail' }]);
