@@ -102,9 +102,10 @@ export async function startFakeUpstream(port = 0) {
   const r = replies();
   const jsonHeaders = (len) => ({ 'content-type': 'application/json', 'content-length': len });
   const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-  const stats = { requests: 0 };
+  const stats = { requests: 0, connections: 0 };
   const server = createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
-    const url = req.url ?? '';
+    const q = req.url?.indexOf('?') ?? -1;
+    const url = q === -1 ? (req.url ?? '') : req.url.slice(0, q);
     const dialect = url.endsWith('/chat/completions') ? r.chat : url.endsWith('/messages') ? r.messages : undefined;
     if (req.method === 'GET' && url === '/__stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -133,6 +134,7 @@ export async function startFakeUpstream(port = 0) {
       }
     });
   });
+  server.on('connection', () => stats.connections++);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

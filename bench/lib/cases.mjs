@@ -42,6 +42,14 @@ export function directCaseFor(c) {
   return { name: caseName(path.name, c.mode, c.size, 1), kind: 'direct', path, mode: c.mode, size: c.size, conns: 1 };
 }
 
+/** The floor proxy (bench/floor-proxy.mjs) on the Chat → Chat path, small bodies: the reference. */
+export function floorCases() {
+  const path = { name: 'floor', label: 'floor proxy (Chat)', client: 'chat', model: 'chat', upstream: 'chat', passthrough: true };
+  const out = [];
+  for (const mode of MODES) for (const conns of CONNS) out.push({ name: caseName('floor', mode, 'small', conns), kind: 'floor', path, mode, size: 'small', conns });
+  return out;
+}
+
 /** True when a case name matches any of the comma-separated filters (substrings). */
 export function matches(name, filter) {
   if (!filter) return true;

@@ -70,14 +70,23 @@ export async function measureSoak(ctx, seconds) {
     }, 1000);
     const r = await runLoad({ tool: ctx.tool, url: d.url, connections: 50, seconds, requestsFile: file }).finally(() => clearInterval(timer));
     const peakRssMb = memory(d.pid).hwm / MB;
-    // Baseline: the second tenth of the run (after warm-up); end: the last tenth.
-    const inWindow = (from, to) => median(samples.filter((x) => x.s >= from * seconds && x.s <= to * seconds).map((x) => x.rssMb));
-    const baseMb = inWindow(0.1, 0.2);
-    const endMb = inWindow(0.9, 1.01);
+    const { baseMb, endMb } = growthWindows(samples.map((x) => x.rssMb));
     return { seconds, requests: r.requests, rps: r.rps, errors: r.errors, idleRssMb, baseMb, endMb, growthMb: endMb - baseMb, peakRssMb, samples };
   } finally {
     await d.stop();
   }
+}
+
+/**
+ * RSS after warm-up (median of the second tenth of the samples) and at the end (median of the
+ * last tenth); at least one sample each.
+ */
+export function growthWindows(rss) {
+  const n = rss.length;
+  if (n === 0) return { baseMb: undefined, endMb: undefined };
+  const tenth = Math.max(1, Math.floor(n / 10));
+  const from = Math.min(n - 1, tenth);
+  return { baseMb: median(rss.slice(from, from + tenth)), endMb: median(rss.slice(n - tenth)) };
 }
 
 /**

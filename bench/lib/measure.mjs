@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { completeMarker, requestFor } from './cases.mjs';
-import { prepareHome, startForeground } from './daemon.mjs';
-import { send, timeSequential } from './http.mjs';
+import { ROOT, prepareHome, startForeground } from './daemon.mjs';
+import { getJson, send, timeSequential } from './http.mjs';
 import { runLoad, writeRequests } from './load.mjs';
 import { cpuMicros, machineBusyMicros, memory, selfAndChildrenMicros } from './proc.mjs';
 import { median } from './stats.mjs';
+
+const FLOOR = join(ROOT, 'bench/floor-proxy.mjs');
 
 function snapshot(pids) {
   return {
@@ -47,10 +49,11 @@ export function homeFor(ctx, label) {
 }
 
 /** Start a pinned foreground daemon for `label` (with --cpu-prof when profiling). */
-export async function startDaemon(ctx, label) {
+export async function startDaemon(ctx, label, { floor = false } = {}) {
   const nodeArgs = ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', `${label}.cpuprofile`] : [];
   const home = homeFor(ctx, label);
-  return { ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs })), home };
+  const script = floor ? [FLOOR, '--upstream', ctx.upstream.url] : undefined;
+  return { ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs, script })), home };
 }
 
 /** Check one reply of the case: HTTP 200 and a complete body in the client's dialect. */
@@ -66,16 +69,19 @@ export async function measureRun(ctx, c, rep) {
   const req = requestFor(c);
   const reqFile = join(ctx.tmp, `${c.name}.req`);
   writeRequests(reqFile, [req]);
-  const daemon = c.kind === 'gateway' ? await startDaemon(ctx, `${c.name}.r${rep}`) : undefined;
+  const daemon = c.kind === 'direct' ? undefined : await startDaemon(ctx, `${c.name}.r${rep}`, { floor: c.kind === 'floor' });
   const url = daemon ? daemon.url : ctx.upstream.url;
   const pids = { daemon: daemon?.pid, upstream: ctx.upstream.pid };
   const load = (seconds) => runLoad({ tool: ctx.tool, url, connections: c.conns, seconds, requestsFile: reqFile });
   try {
     await checkReply(url, req, c);
     if (ctx.opts.warmup > 0) await load(ctx.opts.warmup);
+    const upstreamConns = async () => (await getJson(`${ctx.upstream.url}/__stats`)).body.connections;
+    const c0 = await upstreamConns();
     const a = snapshot(pids);
     const r = await load(ctx.opts.duration);
     const b = snapshot(pids);
+    const c1 = await upstreamConns();
     const run = {
       case: c.name,
       rep,
@@ -87,6 +93,8 @@ export async function measureRun(ctx, c, rep) {
       errors: r.errors,
       errorKinds: r.errors ? r.errorKinds : undefined,
       ...cpuFigures(a, b, r.requests),
+      // Connections the daemon opened to the upstream per 1000 requests (keep-alive: ~0).
+      upstreamConnsPerKReq: daemon && r.requests ? (1000 * (c1 - c0)) / r.requests : undefined,
       peakRssMb: daemon ? memory(daemon.pid).hwm / 2 ** 20 : undefined,
       readyMs: daemon?.readyMs,
     };

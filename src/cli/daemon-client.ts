@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { stateFile } from '../shared/paths.js';
 import { daemonAlive, readState, removeState, type DaemonState } from '../shared/state-file.js';
@@ -9,7 +10,11 @@ import { daemonAlive, readState, removeState, type DaemonState } from '../shared
 export async function findDaemon(env: NodeJS.ProcessEnv = process.env): Promise<DaemonState | undefined> {
   const file = stateFile(env);
   const state = await readState(file);
-  if (!state) return undefined;
+  if (!state) {
+    // Written atomically, so a file that does not parse is not half-written: it is junk.
+    await rm(file, { force: true }).catch(() => undefined);
+    return undefined;
+  }
   if (daemonAlive(state.pid)) return state;
   await removeState(file, state.pid).catch(() => undefined);
   return undefined;
@@ -49,7 +54,10 @@ export async function daemonGet<T>(
   if (res.status === 401) {
     await res.body?.cancel();
     const key = await masterKeyFor(state, opts.env ?? process.env);
-    if (key) res = await get(key);
+    if (typeof key !== 'string') {
+      throw new DaemonHttpError(401, `${path}: the gateway requires its master_key, and the CLI cannot read it: ${key.problem}`);
+    }
+    res = await get(key);
   }
   const text = await res.text();
   if (!res.ok) {
@@ -65,9 +73,10 @@ export async function daemonGet<T>(
   return JSON.parse(text) as T;
 }
 
-async function masterKeyFor(state: DaemonState, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function masterKeyFor(state: DaemonState, env: NodeJS.ProcessEnv): Promise<string | { problem: string }> {
   const result = await loadConfig({ path: state.config_path ?? undefined, env });
-  return result.ok ? result.loaded.config.masterKey : undefined;
+  if (!result.ok) return { problem: `${result.path ?? 'the config'} is invalid (${result.errors.length} problem(s))` };
+  return result.loaded.config.masterKey ?? { problem: `${result.loaded.path ?? 'the config'} sets no master_key` };
 }
 
 export interface Readiness {

@@ -74,5 +74,12 @@ export function buildProgram(): Command {
     .option('--autostart', 'start the gateway first when it is not running')
     .action(async (opts) => (await import('./commands/mcp.js')).mcp(opts));
 
+  program
+    .command('env <agent>')
+    .description('Print what to set to point an agent at the gateway: claude (environment) or codex (config.toml)')
+    .option('--config <path>', 'config file (default: the running gateway\'s, else the usual locations)')
+    .option('--model <name>', 'the model (alias) the agent should ask for')
+    .action(async (agent, opts) => (await import('./commands/env.js')).env(agent, opts));
+
   return program;
 }

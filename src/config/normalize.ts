@@ -78,8 +78,14 @@ export function buildConfig(
       config.budgets.aliases = Object.fromEntries(Object.entries(aliases).map(([a, b]) => [a, budget(b)]));
     }
   }
-  if (raw.rate_limits)
+  if (raw.rate_limits) {
     config.rateLimits = assignDefined({}, { rpm: raw.rate_limits.rpm, tpm: raw.rate_limits.tpm });
+    if (raw.rate_limits.aliases) {
+      config.rateLimits.aliases = Object.fromEntries(
+        Object.entries(raw.rate_limits.aliases).map(([a, l]) => [a, assignDefined({}, { rpm: l.rpm, tpm: l.tpm })]),
+      );
+    }
+  }
 
   const redisUrl = raw.redis_url?.trim() ? raw.redis_url : undefined;
   if (redisUrl) config.redisUrl = redisUrl;

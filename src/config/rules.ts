@@ -77,13 +77,16 @@ export function crossCheck(
       }
     });
   }
-  const budgetAliases = isObj(raw.budgets) && isObj(raw.budgets.aliases) ? raw.budgets.aliases : {};
-  for (const name of Object.keys(budgetAliases)) {
-    if (!knows(name)) {
-      warnings.push({
-        path: formatPath(['litellm', 'budgets', 'aliases', name]),
-        message: `no alias matches "${name}"`,
-      });
+  for (const section of ['budgets', 'rate_limits']) {
+    const sec = raw[section];
+    const perAlias = isObj(sec) && isObj(sec.aliases) ? sec.aliases : {};
+    for (const name of Object.keys(perAlias)) {
+      if (!knows(name)) {
+        warnings.push({
+          path: formatPath(['litellm', section, 'aliases', name]),
+          message: `no alias matches "${name}"`,
+        });
+      }
     }
   }
   return { errors, warnings };

@@ -150,9 +150,19 @@ export const litellmSchema = z
       .strictObject({
         rpm: posInt('Requests per minute, all keys'),
         tpm: posInt('Tokens per minute, all keys'),
+        aliases: z
+          .record(
+            z.string(),
+            z.strictObject({
+              rpm: posInt('Requests per minute to this alias'),
+              tpm: posInt('Tokens per minute to this alias'),
+            }),
+          )
+          .optional()
+          .describe('Limits per alias'),
       })
       .optional()
-      .describe('Global rate limits'),
+      .describe('Global rate limits (chain entries may set rpm/tpm per deployment, keys per key)'),
     cache: z
       .strictObject({
         type: z.enum(['memory', 'redis']).default('memory').describe('Where responses are cached'),

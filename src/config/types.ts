@@ -71,6 +71,11 @@ export interface Budget {
   usdPerMonth?: number;
 }
 
+export interface RateLimit {
+  rpm?: number;
+  tpm?: number;
+}
+
 export interface VirtualKey {
   name: string;
   key?: string;
@@ -93,7 +98,7 @@ export interface LitellmConfig {
   router: RouterSettings;
   keys?: Record<string, VirtualKey>;
   budgets?: Budget & { aliases?: Record<string, Budget> };
-  rateLimits?: { rpm?: number; tpm?: number };
+  rateLimits?: RateLimit & { aliases?: Record<string, RateLimit> };
   cache?: { type: 'memory' | 'redis'; ttlS: number; maxEntries: number };
   redisUrl?: string;
   /** Request body limit in bytes. */

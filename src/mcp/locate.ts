@@ -1,15 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { request, type Dispatcher } from 'undici';
-import { loadConfig } from '../config/load.js';
 import { stateFile } from '../shared/paths.js';
+import { daemonAlive, readState } from '../shared/state-file.js';
 import type { DaemonTarget, Locate } from './gateway-client.js';
-
-/** The fields of `<state dir>/litellm.json` the shim reads (CONTRACT §2). */
-export interface DaemonState {
-  pid: number;
-  url: string;
-  config_path?: string | null;
-}
 
 /** What the shim needs from a config: where the daemon would listen and the key it wants. */
 export interface ConfigView {
@@ -25,6 +17,8 @@ export interface LocateDeps {
   /** True when something answers the gateway's liveness route at `url`. */
   probe?: (url: string) => Promise<boolean>;
   dispatcher?: Dispatcher;
+  /** Whether the state file's pid is a live gateway; `daemonAlive` (pid probe plus /proc check) by default. */
+  alive?: (pid: number) => boolean;
 }
 
 /**
@@ -35,10 +29,11 @@ export interface LocateDeps {
 export function createLocator(deps: LocateDeps): Locate {
   const readConfig = deps.readConfig ?? readConfigView;
   const probe = deps.probe ?? ((url: string) => probeLiveness(url, deps.dispatcher));
+  const alive = deps.alive ?? daemonAlive;
   const envKey = deps.env.AGENTBOX_API_KEY?.trim() || undefined;
   return async (): Promise<DaemonTarget | null> => {
-    const state = await readDaemonState(stateFile(deps.env));
-    if (state && pidAlive(state.pid)) {
+    const state = await readState(stateFile(deps.env));
+    if (state && alive(state.pid)) {
       const cfg = envKey || !state.config_path ? null : await readConfig(state.config_path, deps.env);
       return { url: state.url.replace(/\/+$/, ''), key: envKey ?? cfg?.masterKey };
     }
@@ -47,32 +42,6 @@ export function createLocator(deps: LocateDeps): Locate {
     const url = `http://${connectHost(cfg.host)}:${cfg.port}`;
     return (await probe(url)) ? { url, key: envKey ?? cfg.masterKey } : null;
   };
-}
-
-export async function readDaemonState(path: string): Promise<DaemonState | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const v = JSON.parse(text) as Partial<DaemonState>;
-    if (typeof v.pid !== 'number' || typeof v.url !== 'string' || !/^https?:\/\//.test(v.url)) return null;
-    return { pid: v.pid, url: v.url, config_path: typeof v.config_path === 'string' ? v.config_path : null };
-  } catch {
-    return null;
-  }
-}
-
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A wildcard listen address is reached on loopback. */
@@ -84,6 +53,7 @@ export function connectHost(host: string): string {
 
 async function readConfigView(path: string | undefined, env: NodeJS.ProcessEnv): Promise<ConfigView | null> {
   try {
+    const { loadConfig } = await import('../config/load.js');
     const r = await loadConfig({ path, env });
     if (!r.ok) return null;
     const c = r.loaded.config;

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Agent } from 'undici';
 import type { Logger } from '../shared/log.js';
 import { createAutostart } from './autostart.js';
@@ -53,18 +54,26 @@ export async function runStdioShim(opts: StdioOptions): Promise<StdioShim> {
 
   let done!: () => void;
   const closed = new Promise<void>((r) => (done = r));
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      stdin.off('end', close);
-      await server.close().catch(() => {});
-      await agent.close().catch(() => {});
-      log.info('mcp server stopped');
-      done();
-    })());
+  let state: 'open' | 'draining' | 'closing' = 'open';
+  const close = async (): Promise<void> => {
+    if (state === 'closing') return closed;
+    state = 'closing';
+    stdin.off('end', drain);
+    await server.close().catch(() => {});
+    await agent.close().catch(() => {});
+    log.info('mcp server stopped');
+    done();
+  };
+  // stdin ended (e.g. piped input): answer what is in flight, then stop.
+  const drain = (): void => {
+    if (state !== 'open') return;
+    state = 'draining';
+    void pending.idle().then(close);
+  };
   transport.onclose = () => void close();
-  stdin.once('end', close);
+  stdin.once('end', drain);
   await server.connect(transport);
+  const pending = trackPending(transport);
   log.info({ autostart: opts.autostart }, 'agentbox mcp ready on stdio');
 
   if (start) {
@@ -74,4 +83,34 @@ export async function runStdioShim(opts: StdioOptions): Promise<StdioShim> {
       .catch((e: Error) => log.warn({ error: e.message, command: START_COMMAND }, 'autostart failed'));
   }
   return { closed, close };
+}
+
+/** Counts JSON-RPC requests that have not been answered yet; `idle()` resolves when none are left. */
+function trackPending(transport: StdioServerTransport): { idle(): Promise<void> } {
+  const open = new Set<string | number>();
+  let waiters: Array<() => void> = [];
+  const settle = (): void => {
+    if (open.size > 0) return;
+    for (const w of waiters) w();
+    waiters = [];
+  };
+  const onmessage = transport.onmessage;
+  transport.onmessage = (msg: JSONRPCMessage) => {
+    if ('method' in msg && 'id' in msg) open.add(msg.id);
+    onmessage?.(msg);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (msg: JSONRPCMessage) => {
+    try {
+      await send(msg);
+    } finally {
+      if (!('method' in msg) && 'id' in msg && msg.id !== undefined) {
+        open.delete(msg.id);
+        settle();
+      }
+    }
+  };
+  return {
+    idle: () => new Promise<void>((r) => (open.size === 0 ? r() : waiters.push(r))),
+  };
 }

@@ -20,7 +20,11 @@ export type Behaviour =
   | { kind: 'cut'; afterEvents: number }
   | { kind: 'malformed' }
   | { kind: 'context' }
-  | { kind: 'error-event' };
+  | { kind: 'error-event' }
+  /** A normal response, slowly: each stream event `ms` apart (a JSON body after `ms`). */
+  | { kind: 'slow'; ms: number }
+  /** Chooses the behaviour from the request itself (e.g. text once a tool result came back). */
+  | { kind: 'decide'; decide: (req: Recorded) => Behaviour };
 
 export interface FakeUsage {
   input: number;
@@ -34,6 +38,8 @@ export interface Recorded {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The request body exactly as received. */
+  raw: string;
 }
 
 export interface FakeUpstream {
@@ -65,8 +71,10 @@ export async function startFakeUpstream(
       } catch {
         // keep the raw text
       }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      const b = queue.length > 1 ? queue.shift()! : queue[0];
+      const recorded: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw: text };
+      requests.push(recorded);
+      let b = queue.length > 1 ? queue.shift()! : queue[0];
+      for (let i = 0; i < 5 && b.kind === 'decide'; i++) b = b.decide(recorded);
       respond(format, b, req, res, body, timers);
     });
   });
@@ -156,6 +164,18 @@ function respond(
   const ok = b.kind === 'ok' ? b : { kind: 'ok' as const };
   const usage: FakeUsage = { input: 11, output: 7, cacheRead: 0, cacheWrite: 0, ...ok.usage };
   const text = ok.text ?? 'Hello from the fake upstream.';
+  if (!stream && b.kind === 'slow') {
+    later(b.ms, () => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          format === 'openai' ? openaiJson(model, text, undefined, usage) : anthropicJson(model, text, undefined, usage),
+        ),
+      );
+    });
+    return;
+  }
   if (!stream) {
     if (req.url?.endsWith('/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -195,6 +215,20 @@ function respond(
       ? openaiEvents(model, text, ok.tool, usage)
       : anthropicEvents(model, text, ok.tool, usage);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  if (b.kind === 'slow') {
+    let i = 0;
+    const next = (): void => {
+      if (res.destroyed) return;
+      if (i >= events.length) {
+        res.end();
+        return;
+      }
+      res.write(events[i++]);
+      later(b.ms, next);
+    };
+    next();
+    return;
+  }
   if (b.kind === 'error-event') {
     res.write(events[0]);
     res.end(

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,11 +7,14 @@ import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/gateway/daemon.js';
 import { silentLogger } from '../../src/shared/log.js';
 import { stateFile } from '../../src/shared/paths.js';
+import { writeState } from '../../src/shared/state-file.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
 /**
  * A temp HOME with a real config.yml (three fake providers) and, when asked, a gateway started
- * in-process with `startGateway` plus the state file that points the MCP shim at it.
+ * in-process with `startGateway` plus the state file that points the MCP shim at it. The state
+ * file's pid is a stub process whose command line names agentbox, as a detached daemon's does
+ * (the shim trusts a state file only while its pid looks like a gateway).
  *
  * Aliases: `default` → alpha (OpenAI format), `second` → beta (Anthropic format), `broken` → an
  * upstream that always answers 500.
@@ -18,8 +22,11 @@ import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 export interface McpWorld {
   dir: string;
   configPath: string;
-  /** The environment for a spawned CLI: temp HOME and XDG dirs, PATH, nothing else. */
-  env: NodeJS.ProcessEnv;
+  /**
+   * The environment for a spawned CLI: temp HOME, PATH, and XDG dirs that equal HOME's defaults
+   * (so a client that passes only HOME to the server, like the inspector, finds the same files).
+   */
+  env: Record<string, string>;
   /** The port written in config.yml (free when the world was made; the in-process gateway uses port 0). */
   configPort: number;
   alpha: FakeUpstream;
@@ -44,8 +51,8 @@ export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<M
   const beta = await startFakeUpstream('anthropic', { kind: 'ok', text: 'beta answer' });
   const broken = await startFakeUpstream('openai', { kind: 'status', status: 500 });
   const configPort = await freePort();
-  const configPath = join(dir, 'config', 'agentbox', 'config.yml');
-  mkdirSync(join(dir, 'config', 'agentbox'), { recursive: true });
+  const configPath = join(dir, '.config', 'agentbox', 'config.yml');
+  mkdirSync(join(dir, '.config', 'agentbox'), { recursive: true });
   writeFileSync(
     configPath,
     [
@@ -64,13 +71,14 @@ export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<M
       '',
     ].join('\n'),
   );
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string> = {
     HOME: dir,
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    PATH: process.env.PATH,
+    XDG_CONFIG_HOME: join(dir, '.config'),
+    XDG_STATE_HOME: join(dir, '.local', 'state'),
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     LITELLM_LOG_LEVEL: 'warn',
   };
+  let stub: ChildProcess | undefined;
   const world: McpWorld = {
     dir,
     configPath,
@@ -80,25 +88,25 @@ export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<M
     beta,
     broken,
     async startGateway() {
+      stub = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'agentbox-test-daemon-stub'], {
+        stdio: 'ignore',
+      });
       const r = await loadConfig({ env, port: 0 });
       if (!r.ok) throw new Error(`test config invalid: ${JSON.stringify(r.errors)}`);
       const gw = await startGateway(r.loaded, { log: silentLogger() });
       world.gw = gw;
-      mkdirSync(join(dir, 'state', 'agentbox'), { recursive: true });
-      writeFileSync(
-        stateFile(env),
-        JSON.stringify({
-          pid: process.pid,
-          port: gw.server.port,
-          url: gw.url,
-          started_at: new Date().toISOString(),
-          config_path: configPath,
-          version: '0.0.0-test',
-        }),
-      );
+      await writeState(stateFile(env), {
+        pid: stub.pid!,
+        port: gw.server.port,
+        url: gw.url,
+        started_at: new Date().toISOString(),
+        config_path: configPath,
+        version: '0.0.0-test',
+      });
       return gw;
     },
     async close() {
+      stub?.kill();
       await world.gw?.stop(100);
       await Promise.all([alpha.close(), beta.close(), broken.close()]);
       rmSync(dir, { recursive: true, force: true });

@@ -32,7 +32,9 @@ export function jsonSchemaErrors(schema: object, value: unknown): string[] {
 }
 
 function withFormats(a: Ajv2020): Ajv2020 {
-  const plugin = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (a: Ajv2020) => void;
+  const plugin = ((formatsPlugin as unknown as { default?: unknown }).default ?? formatsPlugin) as (
+    a: Ajv2020,
+  ) => void;
   plugin(a);
   a.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
   return a;

@@ -71,10 +71,11 @@ async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS
   const portFlag = parsePort(opts.port);
   if (portFlag !== undefined) args.push('--port', String(portFlag));
 
-  const fd = openSync(log, 'a', 0o600);
-  let child;
-  try {
-    child = execa(process.execPath, args, {
+  // The daemon's stdout/stderr go straight to the log (a crash trace lands there too). execa passes
+  // a non-array fd number through to spawn as is; its types only spell out 3..9.
+  const fd = openSync(log, 'a', 0o600) as 3;
+  const spawn = (): ReturnType<typeof execa> =>
+    execa(process.execPath, args, {
       detached: true,
       cleanup: false,
       stdin: 'ignore',
@@ -84,6 +85,9 @@ async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS
       env,
       reject: false,
     });
+  let child: ReturnType<typeof execa>;
+  try {
+    child = spawn();
   } finally {
     closeSync(fd);
   }

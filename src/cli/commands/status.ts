@@ -1,7 +1,7 @@
 import { formatIssue } from '../../config/format-issues.js';
 import type { DaemonState } from '../../shared/state-file.js';
-import { clientUrl, daemonGet, findDaemon, type Health } from '../daemon-client.js';
-import { EXIT, ExitError, json, out } from '../output.js';
+import { DaemonHttpError, clientUrl, daemonGet, findDaemon, type Health, type Readiness } from '../daemon-client.js';
+import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
 
 /** `status --json`: stable, documented in the README. */
@@ -16,7 +16,8 @@ export interface StatusJson {
   config_generation?: number;
   last_reload?: { at: string; ok: boolean; errors: Array<{ path: string; message: string }>; needs_restart?: string[] };
   deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
-  requests?: { total: number; failed: number };
+  /** null when the gateway needs its master_key and the config it is in cannot be read. */
+  requests?: { total: number; failed: number } | null;
 }
 
 /** `agentbox litellm status [--json]`: exit 0 running, 3 not running. */
@@ -29,7 +30,13 @@ export async function status(opts: { json?: boolean }): Promise<void> {
   }
   let health: Health;
   try {
-    health = await daemonGet<Health>(daemon, '/health', { env: process.env });
+    health = await daemonGet<Health>(daemon, '/health', { env: process.env }).catch(async (e: unknown) => {
+      // The key is in a config file that is broken right now: what /health/readiness tells still helps.
+      if (!(e instanceof DaemonHttpError) || e.status !== 401) throw e;
+      err(`agentbox: deployments and counters unavailable: ${e.message}`);
+      const r = await daemonGet<Readiness>(daemon, '/health/readiness', { env: process.env });
+      return { ...r, deployments: [], requests: null } as unknown as Health;
+    });
   } catch (e) {
     throw new ExitError(
       EXIT.failure,
@@ -59,7 +66,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       ...(needs.length ? { needs_restart: needs } : {}),
     },
     deployments: h.deployments.map((d) => ({ alias: d.alias, provider: d.provider, model: d.model, key: d.key, state: d.state })),
-    requests: { total: h.requests.total, failed: h.requests.failed },
+    requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
   };
 }
 
@@ -74,7 +81,7 @@ function printStatus(s: StatusJson): void {
     `  last reload  ${r.at} ${r.ok ? 'ok' : `FAILED, the previous config keeps serving:`}`,
     ...r.errors.map((e) => `                 ${formatIssue(e)}`),
     ...(r.needs_restart ?? []).map((n) => `  needs restart: ${n} (agentbox litellm restart)`),
-    `  requests     ${s.requests!.total} total, ${s.requests!.failed} failed`,
+    `  requests     ${s.requests ? `${s.requests.total} total, ${s.requests.failed} failed` : 'unknown'}`,
     '',
   ];
   out(lines.join('\n'));

@@ -28,14 +28,25 @@ const round = (c: FakeCall): number => c.body.messages.length; // 1 = first roun
 /** Each model answers "<model> says N" (N = round); `bad` fails with a 502. */
 const perModel: FakeHandler = (c) => {
   const model = c.body.model as string;
-  if (model === 'bad') throw new GatewayCallError(502, 'api_error', 'gateway error 502 api_error (every deployment failed): all 2 attempts failed');
-  return chatReply(`${model} says ${round(c) === 1 ? 1 : 2}`, `prov/${model}-v1`, 0.001, { in: 100, out: 10 });
+  if (model === 'bad')
+    throw new GatewayCallError(
+      502,
+      'api_error',
+      'gateway error 502 api_error (every deployment failed): all 2 attempts failed',
+    );
+  return chatReply(`${model} says ${round(c) === 1 ? 1 : 2}`, `prov/${model}-v1`, 0.001, {
+    in: 100,
+    out: 10,
+  });
 };
 
 describe('consensus', () => {
   test('two rounds: every model answers, then refines after seeing the others (anonymised)', async () => {
     const { client, gateway, outputSchema } = await connect(perModel);
-    const r = await client.callTool({ name: 'consensus', arguments: { prompt: 'What is 2+2?', models: ['a', 'b', 'c'] } });
+    const r = await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'What is 2+2?', models: ['a', 'b', 'c'] },
+    });
     expect(mcpErrors('CallToolResult', r)).toEqual([]);
     expect(r.isError).toBeFalsy();
     expect(jsonSchemaErrors(outputSchema, r.structuredContent)).toEqual([]);
@@ -61,7 +72,10 @@ describe('consensus', () => {
 
   test('one model failing is reported with its error and does not fail the call', async () => {
     const { client, outputSchema } = await connect(perModel);
-    const r = await client.callTool({ name: 'consensus', arguments: { prompt: 'q', models: ['a', 'bad', 'b'] } });
+    const r = await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'q', models: ['a', 'bad', 'b'] },
+    });
     expect(r.isError).toBeFalsy();
     expect(jsonSchemaErrors(outputSchema, r.structuredContent)).toEqual([]);
     const s = r.structuredContent as any;
@@ -94,7 +108,11 @@ describe('consensus', () => {
 
   test('every model failing is an error result listing each failure', async () => {
     const { client } = await connect(() => {
-      throw new GatewayCallError(404, 'model_not_found', 'gateway error 404 model_not_found (not found): unknown model');
+      throw new GatewayCallError(
+        404,
+        'model_not_found',
+        'gateway error 404 model_not_found (not found): unknown model',
+      );
     });
     const r = await client.callTool({ name: 'consensus', arguments: { prompt: 'q', models: ['x', 'y'] } });
     expect(r.isError).toBe(true);

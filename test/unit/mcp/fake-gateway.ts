@@ -24,7 +24,12 @@ export function fakeGateway(handler: FakeHandler): GatewayClient & { calls: Fake
 }
 
 /** A Chat Completions reply as the daemon sends it. */
-export function chatReply(text: string, deployment: string, costUsd?: number, usage = { in: 10, out: 5 }): GatewayReply<unknown> {
+export function chatReply(
+  text: string,
+  deployment: string,
+  costUsd?: number,
+  usage = { in: 10, out: 5 },
+): GatewayReply<unknown> {
   return {
     body: {
       id: 'chatcmpl-1',

@@ -15,14 +15,31 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (req.url === '/ok') {
-        res.writeHead(200, { 'content-type': 'application/json', 'x-agentbox-deployment': 'openai/gpt-4o', 'x-agentbox-cost': '0.0025' });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'x-agentbox-deployment': 'openai/gpt-4o',
+          'x-agentbox-cost': '0.0025',
+        });
         res.end('{"hello":"world"}');
       } else if (req.url === '/budget') {
         res.writeHead(402, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'daily budget of $5.00 reached for key claude', type: 'budget_exceeded', param: null, code: 'budget_exceeded' } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              message: 'daily budget of $5.00 reached for key claude',
+              type: 'budget_exceeded',
+              param: null,
+              code: 'budget_exceeded',
+            },
+          }),
+        );
       } else if (req.url === '/limited') {
         res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '12' });
-        res.end(JSON.stringify({ error: { message: 'rate limit: 120 requests per minute', type: 'rate_limit', code: 'rate_limit' } }));
+        res.end(
+          JSON.stringify({
+            error: { message: 'rate limit: 120 requests per minute', type: 'rate_limit', code: 'rate_limit' },
+          }),
+        );
       } else if (req.url === '/notjson') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('hi');
@@ -67,7 +84,9 @@ describe('createGatewayClient', () => {
       'gateway error 402 budget_exceeded (budget exceeded): daily budget of $5.00 reached for key claude',
     );
     const limited = await gw.post('/limited', {}).catch((e) => e);
-    expect(limited.message).toMatch(/^gateway error 429 rate_limit \(rate limited\): rate limit: 120 requests per minute \(retry after 12 s\)$/);
+    expect(limited.message).toMatch(
+      /^gateway error 429 rate_limit \(rate limited\): rate limit: 120 requests per minute \(retry after 12 s\)$/,
+    );
     const plain = await gw.get('/other').catch((e) => e);
     expect(plain.message).toBe('gateway error 500 (gateway failure): boom');
     const notJson = await gw.get('/notjson').catch((e) => e);
@@ -79,7 +98,9 @@ describe('createGatewayClient', () => {
     const none = createGatewayClient({ locate: async () => null, downHint: 'hint line' });
     const e1 = await none.get('/x').catch((e) => e);
     expect(e1).toBeInstanceOf(DaemonDownError);
-    expect(e1.message).toBe('The agentbox gateway is not running. Start it with: agentbox litellm start\nhint line');
+    expect(e1.message).toBe(
+      'The agentbox gateway is not running. Start it with: agentbox litellm start\nhint line',
+    );
 
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -95,17 +116,30 @@ describe('createGatewayClient', () => {
 
 describe('gatewayErrorFromBody', () => {
   test('reads the Anthropic error shape and asks for a key on 401', () => {
-    const e = gatewayErrorFromBody(401, JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid API key' } }));
+    const e = gatewayErrorFromBody(
+      401,
+      JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid API key' } }),
+    );
     expect(e.code).toBe('authentication_error');
-    expect(e.message).toMatch(/^gateway error 401 authentication_error \(the gateway rejected the key\): invalid API key\n/);
+    expect(e.message).toMatch(
+      /^gateway error 401 authentication_error \(the gateway rejected the key\): invalid API key\n/,
+    );
     expect(e.message).toContain('AGENTBOX_API_KEY');
   });
 
   test('lists the aliases a 404 names', () => {
     const e = gatewayErrorFromBody(
       404,
-      JSON.stringify({ error: { message: 'model "nope" not found; aliases: default, code', type: 'model_not_found', code: 'model_not_found' } }),
+      JSON.stringify({
+        error: {
+          message: 'model "nope" not found; aliases: default, code',
+          type: 'model_not_found',
+          code: 'model_not_found',
+        },
+      }),
     );
-    expect(e.message).toBe('gateway error 404 model_not_found (not found): model "nope" not found; aliases: default, code');
+    expect(e.message).toBe(
+      'gateway error 404 model_not_found (not found): model "nope" not found; aliases: default, code',
+    );
   });
 });

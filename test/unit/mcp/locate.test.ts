@@ -24,7 +24,14 @@ function deadPid(): number {
 
 describe('createLocator', () => {
   test('a live state file gives its url and the master key of the config it was started with', async () => {
-    writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111/', started_at: 'x', config_path: '/c.yml', version: '0.1.0' });
+    writeState({
+      pid: process.pid,
+      port: 4111,
+      url: 'http://127.0.0.1:4111/',
+      started_at: 'x',
+      config_path: '/c.yml',
+      version: '0.1.0',
+    });
     const asked: Array<string | undefined> = [];
     const locate = createLocator({
       env,
@@ -72,7 +79,11 @@ describe('createLocator', () => {
 
   test('by default a live pid that is not a gateway does not count (pid reuse after a reboot)', async () => {
     writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111', config_path: '/c.yml' });
-    const locate = createLocator({ env, readConfig: async () => ({ host: '127.0.0.1', port: 4999 }), probe: async () => false });
+    const locate = createLocator({
+      env,
+      readConfig: async () => ({ host: '127.0.0.1', port: 4999 }),
+      probe: async () => false,
+    });
     expect(await locate()).toBeNull();
   });
 
@@ -84,10 +95,21 @@ describe('createLocator', () => {
   test('reads the real config file for the key (with its .env)', async () => {
     const cfgDir = join(dir, 'cfg');
     mkdirSync(cfgDir);
-    writeFileSync(join(cfgDir, 'config.yml'), 'litellm:\n  master_key: ${MK}\n  providers:\n    ollama: {}\n  models:\n    default:\n      - { provider: ollama, model: llama3 }\n');
+    writeFileSync(
+      join(cfgDir, 'config.yml'),
+      'litellm:\n  master_key: ${MK}\n  providers:\n    ollama: {}\n  models:\n    default:\n      - { provider: ollama, model: llama3 }\n',
+    );
     writeFileSync(join(cfgDir, '.env'), 'MK=from-dotenv\n');
-    writeState({ pid: process.pid, port: 4111, url: 'http://127.0.0.1:4111', config_path: join(cfgDir, 'config.yml') });
-    expect(await createLocator({ env, alive: pidAlive })()).toEqual({ url: 'http://127.0.0.1:4111', key: 'from-dotenv' });
+    writeState({
+      pid: process.pid,
+      port: 4111,
+      url: 'http://127.0.0.1:4111',
+      config_path: join(cfgDir, 'config.yml'),
+    });
+    expect(await createLocator({ env, alive: pidAlive })()).toEqual({
+      url: 'http://127.0.0.1:4111',
+      key: 'from-dotenv',
+    });
   });
 });
 

@@ -47,7 +47,10 @@ describe('tools/list', () => {
 describe('complete', () => {
   test('sends a chat request with defaults and returns the text plus {model, content, usage}', async () => {
     const { client, gateway } = await connect(() => chatReply('Paris.', 'openai/gpt-4o', 0.00042));
-    const r = await client.callTool({ name: 'complete', arguments: { prompt: 'Capital of France?', system: 'Be brief.' } });
+    const r = await client.callTool({
+      name: 'complete',
+      arguments: { prompt: 'Capital of France?', system: 'Be brief.' },
+    });
     expect(mcpErrors('CallToolResult', r)).toEqual([]);
     expect(r.isError).toBeFalsy();
     expect(text(r)).toBe('Paris.');
@@ -98,7 +101,11 @@ describe('complete', () => {
 
   test('a gateway error comes back as a readable tool error', async () => {
     const { client } = await connect(() => {
-      throw new GatewayCallError(404, 'model_not_found', 'gateway error 404 model_not_found (not found): model "nope" not found');
+      throw new GatewayCallError(
+        404,
+        'model_not_found',
+        'gateway error 404 model_not_found (not found): model "nope" not found',
+      );
     });
     const r = await client.callTool({ name: 'complete', arguments: { prompt: 'hi', model: 'nope' } });
     expect(r.isError).toBe(true);
@@ -134,9 +141,21 @@ describe('list_models', () => {
       return {
         body: {
           data: [
-            { model_name: 'default', litellm_params: { model: 'openai/gpt-4o' }, model_info: { provider: 'openai', model: 'gpt-4o', key: 'set' } },
-            { model_name: 'default', litellm_params: { model: 'gwdg/llama' }, model_info: { provider: 'gwdg', model: 'llama', key: 'missing' } },
-            { model_name: 'code', litellm_params: { model: 'anthropic/claude-sonnet-4-5' }, model_info: { provider: 'anthropic', model: 'claude-sonnet-4-5' } },
+            {
+              model_name: 'default',
+              litellm_params: { model: 'openai/gpt-4o' },
+              model_info: { provider: 'openai', model: 'gpt-4o', key: 'set' },
+            },
+            {
+              model_name: 'default',
+              litellm_params: { model: 'gwdg/llama' },
+              model_info: { provider: 'gwdg', model: 'llama', key: 'missing' },
+            },
+            {
+              model_name: 'code',
+              litellm_params: { model: 'anthropic/claude-sonnet-4-5' },
+              model_info: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+            },
           ],
         },
       };
@@ -145,7 +164,13 @@ describe('list_models', () => {
     expect(mcpErrors('CallToolResult', r)).toEqual([]);
     expect(r.structuredContent).toEqual({
       models: [
-        { name: 'default', deployments: [{ provider: 'openai', model: 'gpt-4o' }, { provider: 'gwdg', model: 'llama' }] },
+        {
+          name: 'default',
+          deployments: [
+            { provider: 'openai', model: 'gpt-4o' },
+            { provider: 'gwdg', model: 'llama' },
+          ],
+        },
         { name: 'code', deployments: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
       ],
     });

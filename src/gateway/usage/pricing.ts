@@ -1,0 +1,123 @@
+import { calcPrice, findProvider, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
+import type { Deployment } from '../../config/types.js';
+import type { Usage } from '../canonical.js';
+
+/**
+ * USD per request from the pricing data bundled in `@pydantic/genai-prices` (read offline: its
+ * auto-update is never enabled), with the deployment's own `*_cost_per_token` values winning.
+ * Cache-read and cache-write tokens get their own prices. A price that is not known gives `null`,
+ * never 0.
+ */
+export interface Pricer {
+  /** USD for this usage on this deployment, or null when its price is unknown. */
+  cost(d: Deployment, usage: Usage, at?: Date): number | null;
+  /** Where the deployment's prices come from (for /model/info and logs). */
+  source(d: Deployment): 'catalog' | 'config' | 'catalog+config' | null;
+}
+
+interface Resolved {
+  provider: Provider;
+  source: 'catalog' | 'config' | 'catalog+config';
+  hasInput: boolean;
+  hasOutput: boolean;
+}
+
+/** Provider ids of the catalog that a provider type implies when its name is not one of them. */
+const TYPE_IDS: Record<string, string | undefined> = { openai: 'openai', anthropic: 'anthropic' };
+
+export function createPricer(): Pricer {
+  const memo = new WeakMap<Deployment, Resolved | null>();
+  const resolve = (d: Deployment): Resolved | null => {
+    let r = memo.get(d);
+    if (r === undefined) {
+      r = resolveDeployment(d);
+      memo.set(d, r);
+    }
+    return r;
+  };
+  return {
+    cost(d, usage, at) {
+      const r = resolve(d);
+      if (!r) return null;
+      const cacheRead = usage.cacheReadTokens ?? 0;
+      const cacheWrite = usage.cacheWriteTokens ?? 0;
+      const input = usage.inputTokens + cacheRead + cacheWrite;
+      if ((input > 0 && !r.hasInput) || (usage.outputTokens > 0 && !r.hasOutput)) return null;
+      // genai-prices wants input_tokens as the total, with the cache tokens as parts of it.
+      const result = calcPrice(
+        { input_tokens: input, output_tokens: usage.outputTokens, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite },
+        d.model,
+        { provider: r.provider, timestamp: at },
+      );
+      return result ? result.total_price : null;
+    },
+    source(d) {
+      return resolve(d)?.source ?? null;
+    },
+  };
+}
+
+function resolveDeployment(d: Deployment): Resolved | null {
+  const catalog = catalogModel(d);
+  const over: ModelPrice = {};
+  const mtok = (v: number | undefined): number | undefined => (v === undefined ? undefined : v * 1e6);
+  if (d.inputCostPerToken !== undefined) over.input_mtok = mtok(d.inputCostPerToken);
+  if (d.outputCostPerToken !== undefined) over.output_mtok = mtok(d.outputCostPerToken);
+  if (d.cacheReadCostPerToken !== undefined) over.cache_read_mtok = mtok(d.cacheReadCostPerToken);
+  if (d.cacheWriteCostPerToken !== undefined) over.cache_write_mtok = mtok(d.cacheWriteCostPerToken);
+  const overridden = Object.keys(over).length > 0;
+  if (!catalog && !overridden) return null;
+
+  let prices: ModelInfo['prices'];
+  if (!catalog) prices = over;
+  else if (!overridden) prices = catalog.model.prices;
+  else if (Array.isArray(catalog.model.prices)) {
+    prices = catalog.model.prices.map((c) => ({ ...c, prices: { ...c.prices, ...over } }));
+  } else prices = { ...catalog.model.prices, ...over };
+
+  const model: ModelInfo = { id: d.model, match: catalog ? catalog.model.match : { equals: d.model }, prices };
+  const base = catalog?.provider;
+  const provider: Provider = {
+    id: base?.id ?? `agentbox-${d.provider.name}`,
+    name: base?.name ?? d.provider.name,
+    api_pattern: base?.api_pattern ?? '.*',
+    models: [model],
+  };
+  const all = Array.isArray(prices) ? prices.map((c) => c.prices) : [prices];
+  return {
+    provider,
+    source: !catalog ? 'config' : overridden ? 'catalog+config' : 'catalog',
+    hasInput: all.every((p) => p.input_mtok !== undefined),
+    hasOutput: all.every((p) => p.output_mtok !== undefined),
+  };
+}
+
+/** The catalog's entry for this deployment: by provider name, then provider type, then API base. */
+function catalogModel(d: Deployment): { provider: Provider; model: ModelInfo } | null {
+  const ids: string[] = [];
+  if (findProvider({ providerId: d.provider.name })) ids.push(d.provider.name);
+  const byType = TYPE_IDS[d.provider.type];
+  if (byType) ids.push(byType);
+  const byUrl = findProvider({ providerApiUrl: d.provider.apiBase });
+  if (byUrl) ids.push(byUrl.id);
+  for (const providerId of ids) {
+    const r = calcPrice({ input_tokens: 0, output_tokens: 0 }, d.model, { providerId });
+    if (r) return { provider: r.provider, model: r.model };
+  }
+  return null;
+}
+
+/** USD → integer nano-dollars, the unit of every shared money counter (exact sums, Redis INCRBY). */
+export function toNano(usd: number): number {
+  return Math.round(usd * 1e9);
+}
+
+export function fromNano(nano: number): number {
+  return nano / 1e9;
+}
+
+/** A USD amount for headers and tables: plain decimal, no exponent, trailing zeros dropped. */
+export function formatUsd(usd: number, digits = 10): string {
+  const s = usd.toFixed(digits);
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
