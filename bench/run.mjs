@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { directCaseFor, floorCases, gatewayCases, matches } from './lib/cases.mjs';
 import { ROOT, stopPid } from './lib/daemon.mjs';
@@ -25,6 +25,10 @@ function usage() {
   --soak S           seconds of steady mixed load for RSS growth (default 60; the issue's figure is 300)
   --reloads N        config reloads under load (default 100)
   --max-foreign P    drop runs where other processes used more than P % of a core (default 20)
+  --env K=V          extra environment for the daemon (repeatable), e.g. LITELLM_LOG_LEVEL=warn
+  --root DIR         run the daemon from the build in DIR instead of this checkout
+  --compare DIR      also run every selected case against the build in DIR (another checkout,
+                     after its npm run build), interleaved; its rows are marked "@B"
   --floor            also run bench/floor-proxy.mjs (a minimal Node proxy) on small Chat cases, for scale
   --profile          run the daemon with --cpu-prof (one run per case) and print where the time goes
   --list             list the case names and exit`;
@@ -42,6 +46,9 @@ const { values: o } = parseArgs({
     'max-foreign': { type: 'string' },
     profile: { type: 'boolean' },
     floor: { type: 'boolean' },
+    env: { type: 'string', multiple: true },
+    compare: { type: 'string' },
+    root: { type: 'string' },
     list: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -60,11 +67,22 @@ const opts = {
   maxForeign: num(o['max-foreign'], 20),
   filter: o.case,
   profile: Boolean(o.profile),
+  daemonEnv: Object.fromEntries((o.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
 };
 
 const floorWanted = o.floor || (opts.filter ?? '').includes('floor');
 const floor = floorWanted ? floorCases().filter((c) => o.floor || matches(c.name, opts.filter)) : [];
-const gateway = [...floor, ...gatewayCases().filter((c) => matches(c.name, opts.filter))];
+const root = o.root ? resolve(o.root) : undefined;
+const selected = gatewayCases()
+  .filter((c) => matches(c.name, opts.filter))
+  .map((c) => ({ ...c, root }));
+const compareRoot = o.compare ? resolve(o.compare) : undefined;
+const gateway = [
+  ...floor,
+  ...selected.flatMap((c) =>
+    compareRoot ? [c, { ...c, name: `${c.name}@B`, root: compareRoot, path: { ...c.path, label: `${c.path.label} @B` } }] : [c],
+  ),
+];
 const directs = [...new Map(gateway.filter((c) => c.conns === 1).map((c) => [directCaseFor(c).name, directCaseFor(c)])).values()];
 const cases = [...directs, ...gateway];
 const extrasWanted = (name) => !opts.filter || opts.filter.split(',').some((f) => f.trim() === name);
@@ -73,7 +91,7 @@ if (o.list) {
   process.exit(0);
 }
 
-if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
+if (!existsSync(join(root ?? ROOT, 'dist/cli/main.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (or `npm ci`) first');
   process.exit(1);
 }

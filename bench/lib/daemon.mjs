@@ -61,10 +61,10 @@ export async function waitLive(url, ms = 15_000) {
 /**
  * `agentbox litellm start --foreground` pinned to `core`: resolves when it prints its URL, with
  * `{pid, url, readyMs, stop()}`. `nodeArgs` go before the script (e.g. --cpu-prof); `script`
- * replaces the agentbox command line (the floor proxy).
+ * replaces the agentbox command line (the floor proxy); `root` is the checkout to run (default this one).
  */
-export async function startForeground({ home, core, canPin, nodeArgs = [], script, timeoutMs = 15_000 }) {
-  const args = [...nodeArgs, ...(script ?? [BIN, 'litellm', 'start', '--foreground', '--config', home.config, '--port', '0'])];
+export async function startForeground({ home, core, canPin, nodeArgs = [], script, root = ROOT, timeoutMs = 15_000 }) {
+  const args = [...nodeArgs, ...(script ?? [join(root, 'bin/agentbox.js'), 'litellm', 'start', '--foreground', '--config', home.config, '--port', '0'])];
   const [cmd, argv] = pinned(core, process.execPath, args, canPin);
   const t0 = performance.now();
   const child = spawn(cmd, argv, { env: home.env, cwd: ROOT, stdio: ['ignore', 'pipe', openSync(home.log, 'a')] });

@@ -49,11 +49,12 @@ export function homeFor(ctx, label) {
 }
 
 /** Start a pinned foreground daemon for `label` (with --cpu-prof when profiling). */
-export async function startDaemon(ctx, label, { floor = false } = {}) {
+export async function startDaemon(ctx, label, { floor = false, root } = {}) {
   const nodeArgs = ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', `${label}.cpuprofile`] : [];
   const home = homeFor(ctx, label);
+  Object.assign(home.env, ctx.opts.daemonEnv);
   const script = floor ? [FLOOR, '--upstream', ctx.upstream.url] : undefined;
-  return { ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs, script })), home };
+  return { ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs, script, root })), home };
 }
 
 /** Check one reply of the case: HTTP 200 and a complete body in the client's dialect. */
@@ -69,7 +70,7 @@ export async function measureRun(ctx, c, rep) {
   const req = requestFor(c);
   const reqFile = join(ctx.tmp, `${c.name}.req`);
   writeRequests(reqFile, [req]);
-  const daemon = c.kind === 'direct' ? undefined : await startDaemon(ctx, `${c.name}.r${rep}`, { floor: c.kind === 'floor' });
+  const daemon = c.kind === 'direct' ? undefined : await startDaemon(ctx, `${c.name}.r${rep}`, { floor: c.kind === 'floor', root: c.root });
   const url = daemon ? daemon.url : ctx.upstream.url;
   const pids = { daemon: daemon?.pid, upstream: ctx.upstream.pid };
   const load = (seconds) => runLoad({ tool: ctx.tool, url, connections: c.conns, seconds, requestsFile: reqFile });

@@ -55,7 +55,10 @@ export async function daemonGet<T>(
     await res.body?.cancel();
     const key = await masterKeyFor(state, opts.env ?? process.env);
     if (typeof key !== 'string') {
-      throw new DaemonHttpError(401, `${path}: the gateway requires its master_key, and the CLI cannot read it: ${key.problem}`);
+      throw new DaemonHttpError(
+        401,
+        `${path}: the gateway requires its master_key, and the CLI cannot read it: ${key.problem}`,
+      );
     }
     res = await get(key);
   }
@@ -73,10 +76,16 @@ export async function daemonGet<T>(
   return JSON.parse(text) as T;
 }
 
-async function masterKeyFor(state: DaemonState, env: NodeJS.ProcessEnv): Promise<string | { problem: string }> {
+async function masterKeyFor(
+  state: DaemonState,
+  env: NodeJS.ProcessEnv,
+): Promise<string | { problem: string }> {
   const result = await loadConfig({ path: state.config_path ?? undefined, env });
-  if (!result.ok) return { problem: `${result.path ?? 'the config'} is invalid (${result.errors.length} problem(s))` };
-  return result.loaded.config.masterKey ?? { problem: `${result.loaded.path ?? 'the config'} sets no master_key` };
+  if (!result.ok)
+    return { problem: `${result.path ?? 'the config'} is invalid (${result.errors.length} problem(s))` };
+  return (
+    result.loaded.config.masterKey ?? { problem: `${result.loaded.path ?? 'the config'} sets no master_key` }
+  );
 }
 
 export interface Readiness {
@@ -84,7 +93,13 @@ export interface Readiness {
   version: string;
   config_path: string | null;
   config_generation: number;
-  last_reload: { at: string; ok: boolean; errors: Array<{ path: string; message: string }>; needsRestart?: string[] };
+  last_reload: {
+    at: string;
+    ok: boolean;
+    errors: Array<{ path: string; message: string }>;
+    needsRestart?: string[];
+    needs_restart?: string[];
+  };
   uptime_s: number;
 }
 
@@ -102,3 +117,8 @@ export interface Health extends Readiness {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The listen-address changes a reload could not apply (the daemon reports them in either spelling). */
+export function needsRestart(r: Readiness['last_reload']): string[] {
+  return r.needsRestart ?? r.needs_restart ?? [];
+}

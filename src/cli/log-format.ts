@@ -7,7 +7,14 @@ export interface LogRecord {
   [key: string]: unknown;
 }
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const HIDDEN = new Set(['time', 'level', 'msg', 'pid', 'hostname', 'v']);
 
 export function parseLogLine(line: string): LogRecord | undefined {
@@ -25,7 +32,11 @@ export function formatLogLine(line: string, opts: { date?: boolean } = {}): stri
   const rec = parseLogLine(line);
   if (!rec) return line;
   const t = typeof rec.time === 'number' ? new Date(rec.time) : undefined;
-  const time = t ? (opts.date ? t.toISOString().replace('T', ' ').replace('Z', '') : t.toISOString().slice(11, 23)) : '';
+  const time = t
+    ? opts.date
+      ? t.toISOString().replace('T', ' ').replace('Z', '')
+      : t.toISOString().slice(11, 23)
+    : '';
   const level = (LEVELS[rec.level ?? 30] ?? String(rec.level)).padEnd(5);
   const fields: string[] = [];
   for (const [k, v] of Object.entries(rec)) {

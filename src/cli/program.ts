@@ -51,6 +51,13 @@ export function buildProgram(): Command {
     .option('-f, --follow', 'keep printing new lines')
     .option('-n, --lines <n>', 'how many lines to show', '50')
     .action(async (opts) => (await import('./commands/logs.js')).logs(opts));
+  litellm
+    .command('spend')
+    .description('Spend from the ledger: per day, key, alias and deployment (default: this month)')
+    .option('--by <what>', 'one row per key, alias or deployment for the whole period')
+    .option('--since <date>', 'first day to count, e.g. 2026-01-01 (default: the first of this month, UTC)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/spend.js')).spend(opts));
 
   const config = program.command('config').description('Check, create and describe the config file');
   config
@@ -76,8 +83,8 @@ export function buildProgram(): Command {
 
   program
     .command('env <agent>')
-    .description('Print what to set to point an agent at the gateway: claude (environment) or codex (config.toml)')
-    .option('--config <path>', 'config file (default: the running gateway\'s, else the usual locations)')
+    .description('Print what points an agent at the gateway: claude (environment), codex (config.toml)')
+    .option('--config <path>', 'config file (default: the running gateway’s, else the usual locations)')
     .option('--model <name>', 'the model (alias) the agent should ask for')
     .action(async (agent, opts) => (await import('./commands/env.js')).env(agent, opts));
 

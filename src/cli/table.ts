@@ -6,7 +6,9 @@
 export function table(header: string[], rows: string[][], opts: { blankRepeats?: number } = {}): string {
   const shown = rows.map((row, i) =>
     row.map((cell, c) =>
-      opts.blankRepeats !== undefined && c <= opts.blankRepeats && i > 0 && sameUpTo(rows[i - 1], row, c) ? '' : cell,
+      opts.blankRepeats !== undefined && c <= opts.blankRepeats && i > 0 && sameUpTo(rows[i - 1], row, c)
+        ? ''
+        : cell,
     ),
   );
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));

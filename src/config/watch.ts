@@ -9,7 +9,7 @@ export interface ConfigWatcher {
   close(): Promise<void>;
 }
 
-export const DEFAULT_DEBOUNCE_MS = 0;
+export const DEFAULT_DEBOUNCE_MS = 150;
 
 /**
  * Watches a config file and the `.env` beside it. It watches their directory, not the files, so

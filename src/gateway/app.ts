@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../shared/log.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openaiChatDialect } from './dialects/openai-chat.js';
@@ -11,8 +12,12 @@ import { sendError, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
+import { handleMetrics } from './routes/metrics.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
+import { finishRequest } from './usage/finish.js';
+import { identify, visibleTo } from './usage/keys.js';
+import { usageOf } from './usage/request-info.js';
 
 export interface AppDeps {
   state: GatewayState;
@@ -72,8 +77,9 @@ export function createApp(deps: AppDeps): App {
     },
     '/v1/embeddings': { method: 'POST', handler: handleEmbeddings, dialect: openaiChatDialect, auth: true },
     '/embeddings': { method: 'POST', handler: handleEmbeddings, dialect: openaiChatDialect, auth: true },
-    '/v1/models': { method: 'GET', handler: (c) => handleModels(c), dialect: openaiChatDialect, auth: true },
-    '/models': { method: 'GET', handler: (c) => handleModels(c), dialect: openaiChatDialect, auth: true },
+    '/v1/models': { method: 'GET', handler: listModels, dialect: openaiChatDialect, auth: true },
+    '/models': { method: 'GET', handler: listModels, dialect: openaiChatDialect, auth: true },
+    '/metrics': { method: 'GET', handler: handleMetrics, dialect: openaiChatDialect, auth: true },
     '/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
     '/v1/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
     '/health/liveliness': {
@@ -121,6 +127,7 @@ export function createApp(deps: AppDeps): App {
         upstream: deps.upstream,
         info: { route: path },
       };
+      usageOf(ctx).t0 = performance.now();
       const route = routes[path];
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
@@ -139,7 +146,8 @@ export function createApp(deps: AppDeps): App {
         if (req.method !== route.method) {
           throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`);
         }
-        if (route.auth) authenticate(req, deps.state.loaded.config.masterKey);
+        // With `keys:` only those keys and the master key pass; the caller's name goes to the log and ledger.
+        if (route.auth) usageOf(ctx).caller = identify(req, deps.state.loaded.config);
         if (route.method === 'POST') checkContentType(req, path);
         await route.handler(ctx);
       } catch (e) {
@@ -148,6 +156,11 @@ export function createApp(deps: AppDeps): App {
         if (counted) {
           deps.state.stats.inFlight--;
           if (res.statusCode >= 400 || ctx.info.error) deps.state.stats.failed++;
+          try {
+            finishRequest(ctx);
+          } catch (e) {
+            ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'usage accounting failed');
+          }
           logLine(ctx);
         }
       }
@@ -189,12 +202,18 @@ function checkContentType(req: IncomingMessage, path: string): void {
   }
 }
 
+/** GET /v1/models: the aliases the calling key may use. */
+const listModels = (c: RequestContext): void =>
+  handleModels(c, visibleTo(usageOf(c).caller ?? { name: null }));
+
 function logLine(ctx: RequestContext): void {
   const i = ctx.info;
+  const u = usageOf(ctx);
   ctx.log.info(
     {
       id: ctx.requestId,
       route: i.route,
+      key_name: u.caller?.name ?? undefined,
       model: i.model,
       deployment: i.deployment,
       attempts: i.attempts?.length ?? 0,
@@ -206,6 +225,8 @@ function logLine(ctx: RequestContext): void {
       output_tokens: i.usage?.outputTokens,
       cache_read_tokens: i.usage?.cacheReadTokens,
       cache_write_tokens: i.usage?.cacheWriteTokens,
+      cost_usd: u.usd,
+      cache: u.cache,
       error: i.error,
     },
     'request',

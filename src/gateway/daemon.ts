@@ -1,10 +1,12 @@
 import type { LoadedConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../shared/log.js';
+import { stateDir as defaultStateDir } from '../shared/paths.js';
 import { createApp, type AppDeps } from './app.js';
 import type { RequestContext } from './routes/context.js';
 import { startServer, isLoopback, type GatewayServer } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
+import { UsageServices } from './usage/services.js';
 
 export interface Gateway {
   state: GatewayState;
@@ -28,7 +30,13 @@ const handleMcp = async (ctx: RequestContext): Promise<void> =>
  */
 export async function startGateway(
   loaded: LoadedConfig,
-  opts: { log?: Logger; upstream?: Upstream; extraRoutes?: AppDeps['extraRoutes'] } = {},
+  opts: {
+    log?: Logger;
+    upstream?: Upstream;
+    extraRoutes?: AppDeps['extraRoutes'];
+    /** Where the spend ledger lives (`<dir>/spend`); default the state dir of §2; null: not recorded. */
+    stateDir?: string | null;
+  } = {},
 ): Promise<Gateway> {
   const { host, port, masterKey } = loaded.config;
   if (!isLoopback(host) && !masterKey) {
@@ -36,7 +44,23 @@ export async function startGateway(
   }
   const log = opts.log ?? createLogger();
   const upstream = opts.upstream ?? createUpstream();
-  const state = new GatewayState(loaded);
+  const late: { state?: GatewayState } = {};
+  const usage = await UsageServices.create({
+    config: loaded.config,
+    stateDir: opts.stateDir === undefined ? defaultStateDir() : opts.stateDir,
+    log,
+    sources: {
+      inFlight: () => late.state?.stats.inFlight ?? 0,
+      cooling: () =>
+        late.state
+          ? usage.cooldowns.coolingCount(
+              new Set(late.state.loaded.config.models.flatMap((a) => a.deployments.map((d) => d.id))),
+            )
+          : 0,
+    },
+  });
+  const state = new GatewayState(loaded, Date.now, { cooldowns: usage.cooldowns, usage });
+  late.state = state;
   const app = createApp({ state, upstream, log, extraRoutes: { '/mcp': handleMcp, ...opts.extraRoutes } });
   const server = await startServer({
     app,
@@ -44,7 +68,8 @@ export async function startGateway(
     port,
     maxBodyBytes: () => state.loaded.config.maxBodyBytes,
     inFlight: () => state.stats.inFlight,
-  }).catch((e: NodeJS.ErrnoException) => {
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await usage.close().catch(() => undefined);
     if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use`);
     throw e;
   });
@@ -62,6 +87,7 @@ export async function startGateway(
     async stop(graceMs = DEFAULT_GRACE_MS) {
       await server.close(graceMs);
       await upstream.close();
+      await usage.close();
       log.info('gateway stopped');
     },
   };

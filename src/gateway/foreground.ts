@@ -10,7 +10,10 @@ import { serveGateway } from './lifecycle.js';
  * in-flight requests and let the process end. It writes the state file like the detached daemon,
  * so `status`, `reload` and `stop` work on it, and it reloads on config changes and SIGHUP.
  */
-export async function runForeground(loaded: LoadedConfig, opts: { portOverride?: number } = {}): Promise<Gateway> {
+export async function runForeground(
+  loaded: LoadedConfig,
+  opts: { portOverride?: number } = {},
+): Promise<Gateway> {
   const env = { ...process.env };
   const file = stateFile(env);
   const existing = await readState(file);

@@ -43,8 +43,9 @@ export interface ServingGateway {
  * on SIGTERM/SIGINT (a second signal cuts the remaining connections).
  */
 export async function serveGateway(opts: ServeOptions): Promise<ServingGateway> {
-  const { log, env } = opts;
-  const gateway = await startGateway(opts.loaded, { log });
+  const { log, env, stateFile } = opts;
+  // The spend ledger lives in the state dir, beside the state file.
+  const gateway = await startGateway(opts.loaded, { log, stateDir: stateFile ? dirname(stateFile) : null });
   let configPath = opts.loaded.path;
   const watchedPath = (): string => configPath ?? configCandidates(env)[0];
 
@@ -56,7 +57,6 @@ export async function serveGateway(opts: ServeOptions): Promise<ServingGateway> 
     watcher = watchConfig({ file, log, onChange: () => void reloader.reload('file change') });
   };
 
-  const stateFile = opts.stateFile;
   const state = (): DaemonState => ({
     pid: process.pid,
     port: gateway.server.port,
@@ -124,11 +124,14 @@ export async function serveGateway(opts: ServeOptions): Promise<ServingGateway> 
     if (stateFile) await writeState(stateFile, state());
   } catch (e) {
     if (opts.stateFileOptional) {
-      log.warn({ file: stateFile, error: (e as Error).message }, 'cannot write the state file; the CLI will not see this gateway');
+      log.warn(
+        { file: stateFile, error: (e as Error).message },
+        'cannot write the state file; the CLI will not see this gateway',
+      );
       return { gateway, reloader, stop, stopped };
     }
     await stop('state file not writable');
-    throw new Error(`cannot write the state file ${stateFile}: ${(e as Error).message}`);
+    throw new Error(`cannot write the state file ${stateFile}: ${(e as Error).message}`, { cause: e });
   }
   return { gateway, reloader, stop, stopped };
 }

@@ -42,12 +42,12 @@ export function createReloader(opts: ReloaderOptions): Reloader {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await signature(opts.files());
       // An empty config file is most often one being rewritten in place: give the writer a moment.
-      if (false) {
+      if (before.startsWith('0:') && attempt < 3) {
         await sleep(SETTLE_MS);
         continue;
       }
       result = await opts.load();
-      return result;
+      if ((await signature(opts.files())) === before) return result;
       await sleep(SETTLE_MS);
     }
     return result ?? opts.load();

@@ -1,5 +1,6 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
 import { Cooldowns } from './router/cooldown.js';
+import type { UsageServices } from './usage/services.js';
 
 export interface ReloadStatus {
   at: string;
@@ -20,10 +21,17 @@ export class GatewayState {
   readonly cooldowns: Cooldowns;
   readonly startedAt: number;
   readonly stats = { total: 0, failed: 0, inFlight: 0 };
+  /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
+  readonly usage?: UsageServices;
 
-  constructor(loaded: LoadedConfig, now: () => number = Date.now) {
+  constructor(
+    loaded: LoadedConfig,
+    now: () => number = Date.now,
+    opts: { cooldowns?: Cooldowns; usage?: UsageServices } = {},
+  ) {
     this.loaded = loaded;
-    this.cooldowns = new Cooldowns(now);
+    this.cooldowns = opts.cooldowns ?? new Cooldowns(now);
+    this.usage = opts.usage;
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }

@@ -38,7 +38,8 @@ export async function readState(file: string): Promise<DaemonState | undefined> 
 export function parseState(text: string): DaemonState | undefined {
   try {
     const v = JSON.parse(text) as Partial<DaemonState>;
-    if (typeof v.pid !== 'number' || typeof v.port !== 'number' || typeof v.url !== 'string') return undefined;
+    if (typeof v.pid !== 'number' || typeof v.port !== 'number' || typeof v.url !== 'string')
+      return undefined;
     return {
       pid: v.pid,
       port: v.port,

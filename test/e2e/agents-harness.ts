@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,14 +25,17 @@ export const MASTER_KEY = 'mk-agents-e2e-0123456789';
 export function requireCli(name: 'claude' | 'codex'): string {
   const bin = join(ROOT, 'node_modules/.bin', name);
   const pkg = name === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: install the devDependencies (npm ci) to get ${pkg}`);
+  if (!existsSync(bin))
+    throw new Error(`${bin} is missing: install the devDependencies (npm ci) to get ${pkg}`);
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) {
     const hint =
       name === 'claude'
         ? ' (the native binary comes from the optional dependency @anthropic-ai/claude-code-linux-x64 and its postinstall: run `node node_modules/@anthropic-ai/claude-code/install.cjs`)'
         : ' (the native binary comes from the optional dependency @openai/codex-linux-x64: do not install with --omit=optional)';
-    throw new Error(`${name} --version failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 300)}${hint}`);
+    throw new Error(
+      `${name} --version failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 300)}${hint}`,
+    );
   }
   return bin;
 }
@@ -60,7 +63,10 @@ export interface AgentWorld {
  * aliases all pointing at it, and `master_key: ${AGENTBOX_MASTER_KEY}`; the gateway listens on the
  * config's port so `agentbox env --config` prints its URL.
  */
-export async function startAgentWorld(format: 'openai' | 'anthropic', aliases: string[]): Promise<AgentWorld> {
+export async function startAgentWorld(
+  format: 'openai' | 'anthropic',
+  aliases: string[],
+): Promise<AgentWorld> {
   const dir = mkdtempSync(join(tmpdir(), `agentbox-agents-${format}-`));
   const upstream = await startFakeUpstream(format);
   const port = await freePort();
@@ -88,6 +94,11 @@ export async function startAgentWorld(format: 'openai' | 'anthropic', aliases: s
     HOME: join(dir, 'home'),
     AGENTBOX_STATE_DIR: join(dir, 'state'),
     AGENTBOX_MASTER_KEY: MASTER_KEY,
+    // Offline: anything an agent tries beyond the gateway (plugin clones, analytics) is refused.
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
     TERM: 'dumb',
     NO_COLOR: '1',
     LANG: 'C.UTF-8',
@@ -127,7 +138,12 @@ export function runBounded(
   opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number },
 ): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -159,11 +175,15 @@ export function runBounded(
 
 /** `agentbox env <agent> --config <file>` with the built bin; its stdout. */
 export async function agentboxEnv(world: AgentWorld, agent: string, extra: string[] = []): Promise<string> {
-  const r = await runBounded(process.execPath, [AGENTBOX_BIN, 'env', agent, '--config', world.configPath, ...extra], {
-    env: world.env,
-    cwd: world.dir,
-    timeoutMs: 20_000,
-  });
+  const r = await runBounded(
+    process.execPath,
+    [AGENTBOX_BIN, 'env', agent, '--config', world.configPath, ...extra],
+    {
+      env: world.env,
+      cwd: world.dir,
+      timeoutMs: 20_000,
+    },
+  );
   if (r.code !== 0) throw new Error(`agentbox env ${agent} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
 }
@@ -171,18 +191,25 @@ export async function agentboxEnv(world: AgentWorld, agent: string, extra: strin
 /** A workdir inside the world (its own, so tools run there). */
 export function workdir(world: AgentWorld, name: string): string {
   const d = join(world.dir, name);
-  rmSync(d, { recursive: true, force: true });
-  spawnSync('mkdir', ['-p', d]);
+  mkdirSync(d, { recursive: true });
   return d;
 }
 
-/** Every text the request carries, flattened: to find a tool result in any dialect. */
-export function requestText(r: Recorded): string {
-  return r.raw;
-}
-
-export function fileSize(path: string): number {
-  return statSync(path).size;
+/** The tool results a request carries, as text (`tool` messages in Chat, `tool_result` blocks in Messages). */
+export function toolResults(r: Recorded): string[] {
+  const text = (c: unknown): string =>
+    typeof c === 'string'
+      ? c
+      : Array.isArray(c)
+        ? c.map((p: any) => (typeof p === 'string' ? p : (p?.text ?? ''))).join('')
+        : '';
+  const out: string[] = [];
+  for (const m of (r.body?.messages ?? []) as any[]) {
+    if (m.role === 'tool') out.push(text(m.content));
+    else if (Array.isArray(m.content))
+      for (const b of m.content) if (b?.type === 'tool_result') out.push(text(b.content));
+  }
+  return out;
 }
 
 /** Result text for the assertion messages: what the CLI said, trimmed. */

@@ -54,7 +54,14 @@ describe('agentbox litellm start/stop edge cases (built bin)', () => {
     await exited;
     mkdirSync(sb.stateDir, { recursive: true });
     const stale = (pid: number): string =>
-      JSON.stringify({ pid, port: 1, url: 'http://127.0.0.1:1', started_at: '2020-01-01T00:00:00Z', config_path: null, version: '0' });
+      JSON.stringify({
+        pid,
+        port: 1,
+        url: 'http://127.0.0.1:1',
+        started_at: '2020-01-01T00:00:00Z',
+        config_path: null,
+        version: '0',
+      });
     writeFileSync(sb.stateFile, stale(deadPid));
     const st = await sb.cli(['litellm', 'status']);
     expect(st.exitCode).toBe(3);

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 
 /** The built CLI, run as a new user would: `node bin/agentbox.js …` in a temporary HOME. */
 export const BIN = new URL('../../bin/agentbox.js', import.meta.url).pathname;
@@ -16,6 +16,12 @@ export interface DaemonStateJson {
   version: string;
 }
 
+export interface CliResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
 export interface Sandbox {
   home: string;
   env: Record<string, string>;
@@ -23,7 +29,7 @@ export interface Sandbox {
   stateDir: string;
   stateFile: string;
   logFile: string;
-  cli(args: string[], opts?: { timeout?: number }): Promise<Result>;
+  cli(args: string[], opts?: { timeout?: number }): Promise<CliResult>;
   writeConfig(yaml: string, how?: 'atomic' | 'in-place'): void;
   state(): DaemonStateJson | undefined;
   /** Kills any daemon this sandbox started (by the pid in its state file) and removes the directory. */
@@ -70,7 +76,7 @@ export function makeSandbox(): Sandbox {
         timeout: opts.timeout ?? 30_000,
       });
       state();
-      return r;
+      return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     writeConfig(yaml, how = 'atomic') {
       if (how === 'in-place') {
@@ -107,11 +113,22 @@ ${models}
 ${extra}`;
 }
 
-export async function chat(url: string, model: string, opts: { key?: string; stream?: boolean } = {}): Promise<{ status: number; text: string }> {
+export async function chat(
+  url: string,
+  model: string,
+  opts: { key?: string; stream?: boolean } = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}) },
-    body: JSON.stringify({ model, stream: opts.stream ?? false, messages: [{ role: 'user', content: 'hi' }] }),
+    headers: {
+      'content-type': 'application/json',
+      ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
+    },
+    body: JSON.stringify({
+      model,
+      stream: opts.stream ?? false,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
   });
   return { status: res.status, text: await res.text() };
 }

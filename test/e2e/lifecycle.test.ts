@@ -33,7 +33,9 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     const start = await sb.cli(['litellm', 'start', '--port', '0']);
     expect(start.stderr).toContain('starting the gateway');
     expect(start.exitCode, start.stderr).toBe(0);
-    expect(start.stdout).toMatch(/^agentbox gateway running on http:\/\/127\.0\.0\.1:\d+ \(pid \d+, 1 model\)$/m);
+    expect(start.stdout).toMatch(
+      /^agentbox gateway running on http:\/\/127\.0\.0\.1:\d+ \(pid \d+, 1 model\)$/m,
+    );
     const state = sb.state()!;
     expect(state).toMatchObject({ config_path: sb.configPath, version: expect.any(String) });
     expect(state.port).toBeGreaterThan(0);
@@ -45,7 +47,21 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     const st1 = await sb.cli(['litellm', 'status', '--json']);
     expect(st1.exitCode, st1.stderr).toBe(0);
     const s1 = JSON.parse(st1.stdout);
-    expect(s1).toEqual({
+    // CONTRACT §4's fields, exactly; features may add their own (the usage issue adds `spend`).
+    const contract = [
+      'running',
+      'pid',
+      'url',
+      'port',
+      'uptime_s',
+      'version',
+      'config_path',
+      'config_generation',
+      'last_reload',
+      'deployments',
+      'requests',
+    ];
+    expect(Object.fromEntries(contract.map((k) => [k, s1[k]]))).toEqual({
       running: true,
       pid: state.pid,
       url: state.url,
@@ -68,7 +84,12 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     const models = await sb.cli(['litellm', 'models', '--json']);
     expect(models.exitCode, models.stderr).toBe(0);
     expect(JSON.parse(models.stdout)).toEqual([
-      { name: 'default', deployments: [{ provider: 'fake', model: 'default-model', api_base: up.apiBase, key: 'set', state: 'ok' }] },
+      {
+        name: 'default',
+        deployments: [
+          { provider: 'fake', model: 'default-model', api_base: up.apiBase, key: 'set', state: 'ok' },
+        ],
+      },
     ]);
     const table = await sb.cli(['litellm', 'models']);
     expect(table.stdout).toMatch(/^ALIAS\s+PROVIDER\s+MODEL\s+KEY\s+STATE/m);
@@ -80,7 +101,11 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     // Add an alias: served within 2 s by the same process.
     sb.writeConfig(fakeConfig(up.apiBase, ['default', 'added'], masterKey));
     const t0 = Date.now();
-    const served = await waitFor(async () => (await chat(state.url, 'added', { key: KEY })).status === 200, 2_000, 25);
+    const served = await waitFor(
+      async () => (await chat(state.url, 'added', { key: KEY })).status === 200,
+      2_000,
+      25,
+    );
     expect(served, 'the new alias is served within 2 s').toBe(true);
     expect(Date.now() - t0).toBeLessThan(2_000);
     const st2 = JSON.parse((await sb.cli(['litellm', 'status', '--json'])).stdout);
@@ -104,8 +129,8 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     expect(reloadBad.stderr).toContain(sb.configPath);
     expect((await chat(state.url, 'added', { key: KEY })).status).toBe(200);
 
-    // Fix it; an explicit reload reports the new generation.
-    sb.writeConfig(fakeConfig(up.apiBase, ['default', 'added', 'third'], masterKey));
+    // Fix it (and change the host, which needs a restart); an explicit reload reports the new generation.
+    sb.writeConfig(fakeConfig(up.apiBase, ['default', 'added', 'third'], `${masterKey}  host: localhost\n`));
     const fixed = await waitFor(async () => {
       const s = JSON.parse((await sb.cli(['litellm', 'status', '--json'])).stdout);
       return s.last_reload.ok ? s : undefined;
@@ -114,6 +139,12 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     const reloadOk = await sb.cli(['litellm', 'reload']);
     expect(reloadOk.exitCode, reloadOk.stderr).toBe(0);
     expect(reloadOk.stdout).toMatch(/config reloaded: .*generation \d+, 3 models/);
+    expect(reloadOk.stderr).toContain('needs a restart to take effect: host 127.0.0.1 -> localhost');
+    const needs = JSON.parse((await sb.cli(['litellm', 'status', '--json'])).stdout);
+    expect(needs.last_reload).toMatchObject({ ok: true, needs_restart: ['host 127.0.0.1 -> localhost'] });
+    expect((await sb.cli(['litellm', 'status'])).stdout).toContain(
+      'needs restart: host 127.0.0.1 -> localhost',
+    );
 
     // logs: readable lines, not JSON; -n limits.
     const logs = await sb.cli(['litellm', 'logs', '-n', '200']);
@@ -127,11 +158,16 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     const two = await sb.cli(['litellm', 'logs', '-n', '2']);
     expect(two.stdout.trim().split('\n')).toHaveLength(2);
 
-    // logs -f prints lines appended after it started.
-    const follower = execa(process.execPath, [BIN, 'litellm', 'logs', '-f', '-n', '0'], { env: sb.env, extendEnv: false, reject: false });
+    // logs -f prints the last line, then the lines appended after it.
+    const follower = execa(process.execPath, [BIN, 'litellm', 'logs', '-f', '-n', '1'], {
+      env: sb.env,
+      extendEnv: false,
+      reject: false,
+    });
     let followed = '';
     follower.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await waitFor(() => followed.includes('\n'), 10_000)).toBe(true);
+    expect(followed).not.toMatch(/model=third/);
     await chat(state.url, 'third', { key: KEY });
     const sawIt = await waitFor(() => /request .*model=third/.test(followed), 3_000);
     follower.kill('SIGTERM');
@@ -154,6 +190,10 @@ describe('agentbox litellm lifecycle (built bin)', () => {
     // Not running: models come from the config file, with key state.
     const offline = await sb.cli(['litellm', 'models', '--json']);
     expect(offline.exitCode).toBe(0);
-    expect(JSON.parse(offline.stdout).map((m: { name: string }) => m.name)).toEqual(['default', 'added', 'third']);
+    expect(JSON.parse(offline.stdout).map((m: { name: string }) => m.name)).toEqual([
+      'default',
+      'added',
+      'third',
+    ]);
   }, 90_000);
 });

@@ -24,7 +24,16 @@ export type Behaviour =
   /** A normal response, slowly: each stream event `ms` apart (a JSON body after `ms`). */
   | { kind: 'slow'; ms: number }
   /** Chooses the behaviour from the request itself (e.g. text once a tool result came back). */
-  | { kind: 'decide'; decide: (req: Recorded) => Behaviour };
+  | { kind: 'decide'; decide: (req: Recorded) => Behaviour }
+  /** Exactly these bytes, chunk by chunk (`gapMs` apart); `cut` destroys the socket after the last one. */
+  | {
+      kind: 'raw';
+      status?: number;
+      headers?: Record<string, string>;
+      chunks: Array<string | Buffer>;
+      gapMs?: number;
+      cut?: boolean;
+    };
 
 export interface FakeUsage {
   input: number;
@@ -71,7 +80,13 @@ export async function startFakeUpstream(
       } catch {
         // keep the raw text
       }
-      const recorded: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw: text };
+      const recorded: Recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        raw: text,
+      };
       requests.push(recorded);
       let b = queue.length > 1 ? queue.shift()! : queue[0];
       for (let i = 0; i < 5 && b.kind === 'decide'; i++) b = b.decide(recorded);
@@ -154,6 +169,20 @@ function respond(
       );
       return;
     }
+    case 'raw': {
+      res.writeHead(b.status ?? 200, b.headers ?? { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const next = (): void => {
+        if (res.destroyed) return;
+        if (i < b.chunks.length) {
+          res.write(b.chunks[i++]);
+          later(b.gapMs ?? 5, next);
+        } else if (b.cut) req.socket.destroy();
+        else res.end();
+      };
+      next();
+      return;
+    }
     case 'malformed':
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id": "x", "choices": [');
@@ -170,7 +199,9 @@ function respond(
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify(
-          format === 'openai' ? openaiJson(model, text, undefined, usage) : anthropicJson(model, text, undefined, usage),
+          format === 'openai'
+            ? openaiJson(model, text, undefined, usage)
+            : anthropicJson(model, text, undefined, usage),
         ),
       );
     });

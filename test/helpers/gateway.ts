@@ -62,6 +62,10 @@ export function makeConfig(
   return { config, warnings: [] };
 }
 
-export async function startTestGateway(loaded: LoadedConfig): Promise<Gateway> {
-  return startGateway(loaded, { log: silentLogger() });
+/** An in-process gateway; its spend ledger goes to `stateDir` (default: none, so tests never touch the user's). */
+export async function startTestGateway(
+  loaded: LoadedConfig,
+  opts: { stateDir?: string | null } = {},
+): Promise<Gateway> {
+  return startGateway(loaded, { log: silentLogger(), stateDir: opts.stateDir ?? null });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -10,7 +10,7 @@ import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.j
 
 /**
  * Hot reload while serving: 50 clients stream chat completions in a loop while the config file is
- * rewritten 20 times, by rename (atomic) and in place (truncate + write). Not one request may fail,
+ * rewritten 20 times, by rename (atomic) and in place (truncate, write, pause, write). Not one request may fail,
  * and the last version must end up live.
  */
 describe('reload under load', () => {
@@ -37,10 +37,10 @@ describe('reload under load', () => {
     fake: { type: openai_compatible, api_base: ${up.apiBase}, api_key: k-${i} }
   router: { num_retries: 0 }
   models:
-    default:
-      - { provider: fake, model: model-${i % 2 ? 'odd' : 'even'} }
     v${i}:
       - { provider: fake, model: only-in-${i} }
+    default:
+      - { provider: fake, model: model-${i % 2 ? 'odd' : 'even'} }
 `;
 
   async function streamOnce(url: string, model: string): Promise<string | undefined> {
@@ -60,12 +60,25 @@ describe('reload under load', () => {
     it(`zero failed requests while the config is rewritten 20 times (${how})`, async () => {
       dir = mkdtempSync(join(tmpdir(), 'agentbox-reload-'));
       const file = join(dir, 'config.yml');
-      const write = (text: string): void => {
-        if (how === 'in-place') return writeFileSync(file, text);
-        writeFileSync(`${file}.tmp`, text);
-        renameSync(`${file}.tmp`, file);
+      // In place, the way a slow writer does it: truncate, write up to the `default` alias (a valid
+      // file without it), pause, write the rest. Swapping in the half file would fail requests.
+      const write = async (text: string): Promise<void> => {
+        if (how === 'atomic') {
+          writeFileSync(`${file}.tmp`, text);
+          renameSync(`${file}.tmp`, file);
+          return;
+        }
+        const cut = text.indexOf('    default:');
+        const fd = openSync(file, 'w');
+        try {
+          writeSync(fd, text.slice(0, cut));
+          await new Promise((r) => setTimeout(r, 20));
+          writeSync(fd, text.slice(cut));
+        } finally {
+          closeSync(fd);
+        }
       };
-      write(version(0));
+      await write(version(0));
       const loaded = await loadConfig({ path: file, env: {}, port: 0 });
       if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
       serving = await serveGateway({
@@ -91,7 +104,7 @@ describe('reload under load', () => {
       const clients = Array.from({ length: 50 }, client);
       for (let i = 1; i <= 20; i++) {
         await new Promise((r) => setTimeout(r, 60));
-        write(version(i));
+        await write(version(i));
       }
       // The last version goes live (alias v20 resolves), then the clients stop.
       const deadline = Date.now() + 3_000;
@@ -103,7 +116,7 @@ describe('reload under load', () => {
 
       expect(failures).toEqual([]);
       expect(total).toBeGreaterThanOrEqual(100);
-      expect(state.loaded.config.models.map((m) => m.name)).toEqual(['default', 'v20']);
+      expect(state.loaded.config.models.map((m) => m.name)).toEqual(['v20', 'default']);
       expect(state.generation).toBeGreaterThan(1);
       expect(state.lastReload.ok).toBe(true);
       expect(await streamOnce(url, 'v20')).toBeUndefined();

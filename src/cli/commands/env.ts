@@ -41,8 +41,12 @@ export function claudeLines(t: AgentTarget): string[] {
     'unset ANTHROPIC_API_KEY',
     'export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1',
   ];
-  const main = t.model ?? (servesAny(t.config, CLAUDE_MAIN_NAMES) ? undefined : pickAlias(t.config, ['code', 'default']));
-  const small = t.model ?? (servesAny(t.config, CLAUDE_SMALL_NAMES) ? undefined : pickAlias(t.config, ['fast', 'default', 'code']));
+  const main =
+    t.model ??
+    (servesAny(t.config, CLAUDE_MAIN_NAMES) ? undefined : pickAlias(t.config, ['code', 'default']));
+  const small =
+    t.model ??
+    (servesAny(t.config, CLAUDE_SMALL_NAMES) ? undefined : pickAlias(t.config, ['fast', 'default', 'code']));
   if (main) lines.push(`export ANTHROPIC_MODEL=${shellWord(main)}`);
   if (small) {
     lines.push(`export ANTHROPIC_SMALL_FAST_MODEL=${shellWord(small)}`);
@@ -120,7 +124,14 @@ export function keyReference(
     const v = typeof text === 'string' ? envVarOf(text) : undefined;
     if (v) {
       const unset = !shellEnv[v];
-      return { key: `"$${v}"`, ...(unset ? { note: `${v} is not set in this shell (the gateway may read it from the .env beside its config): export it before these lines` } : {}) };
+      return {
+        key: `"$${v}"`,
+        ...(unset
+          ? {
+              note: `${v} is not set in this shell (the gateway may read it from the .env beside its config): export it before these lines`,
+            }
+          : {}),
+      };
     }
     return {
       key: `'<${path}>'`,
@@ -128,41 +139,64 @@ export function keyReference(
     };
   }
   if (config.keys && Object.keys(config.keys).length > 0) {
-    return { key: `'<one of litellm.keys>'`, note: 'the gateway accepts only its virtual keys: put one of them in place of the placeholder' };
+    return {
+      key: `'<one of litellm.keys>'`,
+      note: 'the gateway accepts only its virtual keys: put one of them in place of the placeholder',
+    };
   }
   return { key: PLACEHOLDER_KEY };
 }
 
 function envVarOf(text: string): string | undefined {
   const t = text.trim();
-  return /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}$/.exec(t)?.[1] ?? /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(t)?.[1];
+  return (
+    /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}$/.exec(t)?.[1] ??
+    /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(t)?.[1]
+  );
 }
 
 /**
  * `agentbox env <claude|codex> [--config P] [--model M]`: what to set to point an agent at the
  * gateway. The URL comes from the running daemon's state file, else from the config's host and port.
  */
-export async function env(target: string, opts: { config?: string; model?: string }): Promise<void> {
+export async function env(
+  target: string,
+  opts: { config?: string; model?: string },
+  environ: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   if (!(ENV_TARGETS as readonly string[]).includes(target)) {
-    throw new ExitError(EXIT.usage, `agentbox env: unknown agent "${target}"; expected one of: ${ENV_TARGETS.join(', ')}`);
+    throw new ExitError(
+      EXIT.usage,
+      `agentbox env: unknown agent "${target}"; expected one of: ${ENV_TARGETS.join(', ')}`,
+    );
   }
-  const e = process.env;
-  const daemon = await findDaemon(e);
+  const daemon = await findDaemon(environ);
   const configPath = opts.config ?? daemon?.config_path ?? undefined;
-  const result = await loadConfig({ path: configPath, env: e });
+  const result = await loadConfig({ path: configPath, env: environ });
   if (!result.ok) {
     for (const issue of result.errors) err(formatIssue(issue));
-    throw new ExitError(EXIT.usage, `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`);
+    throw new ExitError(
+      EXIT.usage,
+      `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`,
+    );
   }
   const { config } = result.loaded;
   const url = daemon ? clientUrl(daemon) : configUrl(config);
-  const ref = keyReference(await rawConfig(result.loaded), config, target as EnvTarget, e);
+  const ref = keyReference(await rawConfig(result.loaded), config, target as EnvTarget, environ);
   const t: AgentTarget = { url, key: ref.key, config, model: opts.model };
   if (target === 'claude') {
     out(claudeLines(t).join('\n'));
   } else {
     const c = codexLines(t);
-    out(['# $CODEX_HOME/config.toml (default ~/.codex/config.toml); top-level keys go before any [table]', ...c.toml, '', '# shell', ...c.shell].join('\n'));
+    out(
+      [
+        '# $CODEX_HOME/config.toml (default ~/.codex/config.toml); top-level keys go before any [table]',
+        ...c.toml,
+        '',
+        '# shell',
+        ...c.shell,
+      ].join('\n'),
+    );
   }
   if (ref.note) err(`agentbox: ${ref.note}`);
   if (!daemon) err(`agentbox: the gateway is not running; start it with: agentbox litellm start`);
@@ -170,7 +204,12 @@ export async function env(target: string, opts: { config?: string; model?: strin
 
 /** The URL a local client uses for the configured listen address. */
 export function configUrl(config: Pick<LitellmConfig, 'host' | 'port'>): string {
-  const host = config.host === '0.0.0.0' || config.host === '' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const host =
+    config.host === '0.0.0.0' || config.host === ''
+      ? '127.0.0.1'
+      : config.host === '::'
+        ? '::1'
+        : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }
 

@@ -11,7 +11,10 @@ export async function logs(opts: { follow?: boolean; lines?: string }): Promise<
   const n = opts.lines === undefined ? 50 : Number(opts.lines);
   if (!Number.isInteger(n) || n < 0) throw new ExitError(EXIT.usage, `-n: not a line count: ${opts.lines}`);
   const file = logFile(process.env);
-  const size = await stat(file).then((s) => s.size, () => undefined);
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => undefined,
+  );
   if (size === undefined && !opts.follow) {
     err(`no gateway log yet (${file}); it appears once the gateway has been started`);
     return;
@@ -58,7 +61,10 @@ async function follow(file: string, from: number): Promise<void> {
     closed = true;
   });
   while (!closed) {
-    const size = await stat(file).then((s) => s.size, () => 0);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size < pos) {
       pos = 0;
       partial = '';

@@ -31,7 +31,10 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
   let source: string;
   if (daemon) {
     const info = await daemonGet<ModelInfo>(daemon, '/model/info', { env }).catch((e: Error) => {
-      throw new ExitError(EXIT.failure, `agentbox: the gateway (pid ${daemon.pid}) does not answer: ${e.message}`);
+      throw new ExitError(
+        EXIT.failure,
+        `agentbox: the gateway (pid ${daemon.pid}) does not answer: ${e.message}`,
+      );
     });
     list = fromModelInfo(info);
     source = `from the running gateway (pid ${daemon.pid})`;
@@ -39,14 +42,23 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
     const result = await loadConfig({ path: opts.config, env });
     if (!result.ok) {
       for (const e of result.errors) err(formatIssue(e));
-      throw new ExitError(EXIT.usage, `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`);
+      throw new ExitError(
+        EXIT.usage,
+        `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`,
+      );
     }
     list = fromConfig(result.loaded);
     source = `from ${result.loaded.path ?? 'the embedded defaults'} (the gateway is not running)`;
   }
   if (opts.json) return json(list);
-  const rows = list.flatMap((m) => m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, d.api_base]));
-  out(rows.length ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', 'API BASE'], rows, { blankRepeats: 0 }) : 'no models configured');
+  const rows = list.flatMap((m) =>
+    m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, d.api_base]),
+  );
+  out(
+    rows.length
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', 'API BASE'], rows, { blankRepeats: 0 })
+      : 'no models configured',
+  );
   err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
 }
 

@@ -1,6 +1,6 @@
 import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
-import { daemonGet, findDaemon, sleep, type Readiness } from '../daemon-client.js';
+import { daemonGet, findDaemon, needsRestart, sleep, type Readiness } from '../daemon-client.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 
 const RELOAD_TIMEOUT_MS = 10_000;
@@ -13,7 +13,11 @@ const RELOAD_TIMEOUT_MS = 10_000;
 export async function reload(): Promise<void> {
   const env = process.env;
   const daemon = await findDaemon(env);
-  if (!daemon) throw new ExitError(EXIT.notRunning, 'agentbox gateway is not running; start it with: agentbox litellm start');
+  if (!daemon)
+    throw new ExitError(
+      EXIT.notRunning,
+      'agentbox gateway is not running; start it with: agentbox litellm start',
+    );
 
   const result = await loadConfig({ path: daemon.config_path ?? undefined, env, port: daemon.port_override });
   if (!result.ok) {
@@ -25,7 +29,14 @@ export async function reload(): Promise<void> {
   }
 
   const before = await daemonGet<Readiness>(daemon, '/health/readiness', { env });
-  process.kill(daemon.pid, 'SIGHUP');
+  try {
+    process.kill(daemon.pid, 'SIGHUP');
+  } catch (e) {
+    throw new ExitError(
+      EXIT.failure,
+      `agentbox: cannot signal the gateway (pid ${daemon.pid}): ${(e as Error).message}`,
+    );
+  }
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(50);
@@ -33,8 +44,11 @@ export async function reload(): Promise<void> {
     if (!now) continue;
     if (now.config_generation > before.config_generation) {
       const models = result.loaded.config.models.length;
-      out(`config reloaded: ${now.config_path ?? '(embedded defaults)'} (generation ${now.config_generation}, ${models} model${models === 1 ? '' : 's'})`);
-      for (const r of now.last_reload.needsRestart ?? []) err(`needs a restart to take effect: ${r} (agentbox litellm restart)`);
+      out(
+        `config reloaded: ${now.config_path ?? '(embedded defaults)'} (generation ${now.config_generation}, ${models} model${models === 1 ? '' : 's'})`,
+      );
+      for (const r of needsRestart(now.last_reload))
+        err(`needs a restart to take effect: ${r} (agentbox litellm restart)`);
       return;
     }
     if (!now.last_reload.ok && now.last_reload.at !== before.last_reload.at) {
@@ -42,5 +56,8 @@ export async function reload(): Promise<void> {
       throw new ExitError(EXIT.usage, 'the gateway rejected the config; it keeps serving the previous one');
     }
   }
-  throw new ExitError(EXIT.failure, `agentbox: the gateway did not report a reload within ${RELOAD_TIMEOUT_MS / 1000} s`);
+  throw new ExitError(
+    EXIT.failure,
+    `agentbox: the gateway did not report a reload within ${RELOAD_TIMEOUT_MS / 1000} s`,
+  );
 }

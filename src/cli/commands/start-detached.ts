@@ -39,9 +39,16 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
     const again = await findDaemon(env);
     if (again) return alreadyRunning(again);
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+    if (!loaded.config.enabled) {
+      err(
+        'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',
+      );
+    }
     const state = await spawnDaemon(opts, loaded, env);
     const models = loaded.config.models.length;
-    out(`agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`);
+    out(
+      `agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`,
+    );
     err(`config: ${state.config_path ?? '(embedded defaults)'} · log: ${logFile(env)}`);
   } finally {
     await release();
@@ -52,7 +59,11 @@ function alreadyRunning(state: DaemonState): void {
   out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
 }
 
-async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<DaemonState> {
+async function spawnDaemon(
+  opts: StartOptions,
+  loaded: LoadedConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<DaemonState> {
   const { host, port } = loaded.config;
   if (port !== 0 && !(await portFree(host, port).catch(() => true))) {
     const owner = await portOwner(port).catch(() => undefined);
@@ -65,7 +76,10 @@ async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS
 
   const log = logFile(env);
   await rotateLog(log);
-  const logStart = await stat(log).then((s) => s.size, () => 0);
+  const logStart = await stat(log).then(
+    (s) => s.size,
+    () => 0,
+  );
   const args = [fileURLToPath(new URL('../../gateway/daemon-main.js', import.meta.url))];
   if (loaded.path) args.push('--config', loaded.path);
   const portFlag = parsePort(opts.port);
@@ -105,7 +119,10 @@ async function spawnDaemon(opts: StartOptions, loaded: LoadedConfig, env: NodeJS
     while (Date.now() < deadline) {
       if (exitCode !== undefined) {
         progress.done();
-        throw new ExitError(exitCode === EXIT.usage ? EXIT.usage : EXIT.failure, await failure(log, logStart));
+        throw new ExitError(
+          exitCode === EXIT.usage ? EXIT.usage : EXIT.failure,
+          await failure(log, logStart),
+        );
       }
       const state = await readState(stateFile(env));
       if (state?.pid === pid && (await ready(state))) return state;

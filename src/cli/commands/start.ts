@@ -27,7 +27,7 @@ export async function start(opts: StartOptions): Promise<void> {
     return startDetached(opts, result.loaded);
   }
   const { runForeground } = await import('../../gateway/foreground.js');
-  const gw = await runForeground(result.loaded).catch((e: Error) => {
+  const gw = await runForeground(result.loaded, { portOverride: port }).catch((e: Error) => {
     throw new ExitError(EXIT.failure, `agentbox: ${e.message}`);
   });
   out(`agentbox gateway listening on ${gw.url} (${result.loaded.config.models.length} models)`);

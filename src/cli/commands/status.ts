@@ -1,6 +1,15 @@
 import { formatIssue } from '../../config/format-issues.js';
+import type { UsageHealth } from '../../gateway/usage/services.js';
 import type { DaemonState } from '../../shared/state-file.js';
-import { DaemonHttpError, clientUrl, daemonGet, findDaemon, type Health, type Readiness } from '../daemon-client.js';
+import {
+  DaemonHttpError,
+  clientUrl,
+  daemonGet,
+  findDaemon,
+  needsRestart,
+  type Health,
+  type Readiness,
+} from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
 
@@ -14,10 +23,19 @@ export interface StatusJson {
   version?: string;
   config_path?: string | null;
   config_generation?: number;
-  last_reload?: { at: string; ok: boolean; errors: Array<{ path: string; message: string }>; needs_restart?: string[] };
+  last_reload?: {
+    at: string;
+    ok: boolean;
+    errors: Array<{ path: string; message: string }>;
+    needs_restart?: string[];
+  };
   deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
   requests?: { total: number; failed: number } | null;
+  /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
+  spend?: { today_usd: number; month_usd: number; budgets: UsageHealth['budgets'] };
+  /** With redis_url: whether Redis answers (when it does not, limits hold per daemon). */
+  redis?: { ok: boolean; error?: string };
 }
 
 /** `agentbox litellm status [--json]`: exit 0 running, 3 not running. */
@@ -49,7 +67,7 @@ export async function status(opts: { json?: boolean }): Promise<void> {
 }
 
 export function statusJson(daemon: DaemonState, h: Health): StatusJson {
-  const needs = h.last_reload.needsRestart ?? [];
+  const needs = needsRestart(h.last_reload);
   return {
     running: true,
     pid: daemon.pid,
@@ -65,8 +83,15 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       errors: h.last_reload.errors,
       ...(needs.length ? { needs_restart: needs } : {}),
     },
-    deployments: h.deployments.map((d) => ({ alias: d.alias, provider: d.provider, model: d.model, key: d.key, state: d.state })),
+    deployments: h.deployments.map((d) => ({
+      alias: d.alias,
+      provider: d.provider,
+      model: d.model,
+      key: d.key,
+      state: d.state,
+    })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
+    ...usageStatus((h as { usage?: UsageHealth }).usage),
   };
 }
 
@@ -82,11 +107,25 @@ function printStatus(s: StatusJson): void {
     ...r.errors.map((e) => `                 ${formatIssue(e)}`),
     ...(r.needs_restart ?? []).map((n) => `  needs restart: ${n} (agentbox litellm restart)`),
     `  requests     ${s.requests ? `${s.requests.total} total, ${s.requests.failed} failed` : 'unknown'}`,
+    ...(s.spend
+      ? [`  spend        $${s.spend.today_usd.toFixed(4)} today, $${s.spend.month_usd.toFixed(4)} this month`]
+      : []),
+    ...(s.spend?.budgets ?? []).map(
+      (b) =>
+        `  budget       ${b.scope === 'global' ? 'all' : `${b.scope} ${b.name}`} per ${b.period}: $${b.left_usd.toFixed(4)} left of $${b.limit_usd}`,
+    ),
+    ...(s.redis && !s.redis.ok
+      ? [`  WARNING      redis unreachable (${s.redis.error ?? 'down'}): limits hold per daemon`]
+      : []),
     '',
   ];
   out(lines.join('\n'));
   const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state]);
-  out(rows.length ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 }) : 'no models configured');
+  out(
+    rows.length
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 })
+      : 'no models configured',
+  );
 }
 
 export function duration(totalS: number): string {
@@ -98,4 +137,13 @@ export function duration(totalS: number): string {
   if (h) return `${h}h ${m}m ${s}s`;
   if (m) return `${m}m ${s}s`;
   return `${s}s`;
+}
+
+function usageStatus(u: UsageHealth | undefined): Pick<StatusJson, 'spend' | 'redis'> {
+  if (!u) return {};
+  const out: Pick<StatusJson, 'spend' | 'redis'> = {
+    spend: { today_usd: u.spend.today_usd, month_usd: u.spend.month_usd, budgets: u.budgets },
+  };
+  if (u.store.kind === 'redis') out.redis = u.store.ok ? { ok: true } : { ok: false, error: u.store.error };
+  return out;
 }

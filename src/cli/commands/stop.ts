@@ -1,7 +1,7 @@
 import { stateFile } from '../../shared/paths.js';
 import { daemonAlive, removeState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
-import { out } from '../output.js';
+import { EXIT, ExitError, out } from '../output.js';
 import { startProgress } from '../progress.js';
 
 /** The daemon drains for up to 10 s; this leaves it time to finish before SIGKILL. */
@@ -46,11 +46,18 @@ export async function stopDaemon(
   return how;
 }
 
+/** False when the process is already gone; a daemon of another user is an error, not "stopped". */
 function signal(pid: number, sig: NodeJS.Signals): boolean {
   try {
     process.kill(pid, sig);
     return true;
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') {
+      throw new ExitError(
+        EXIT.failure,
+        `agentbox: not allowed to signal the gateway (pid ${pid}); it runs as another user`,
+      );
+    }
     return false;
   }
 }

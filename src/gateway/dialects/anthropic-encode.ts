@@ -106,5 +106,22 @@ export function errorPayload(type: string | undefined, message: string): Json {
 export function gatewayErrorPayload(err: GatewayError): Json {
   const type =
     err.code === 'upstream_error' && err.status === 529 ? 'overloaded_error' : ANTHROPIC_TYPE[err.code];
-  return errorPayload(type, err.message);
+  const message = err.code === 'context_window_exceeded' ? promptTooLong(err.message) : err.message;
+  return errorPayload(type, message);
+}
+
+/**
+ * A context overflow in Anthropic's words. Claude Code recognises one by "prompt is too long" and
+ * reads "N tokens > M" after it to compact the conversation, so another provider's overflow
+ * (OpenAI: "maximum context length is M tokens … resulted in N tokens") is said that way, with
+ * the upstream's own message kept after it.
+ */
+export function promptTooLong(message: string): string {
+  if (/prompt is too long/i.test(message)) return message;
+  const limit = /maximum context length is (\d+)/i.exec(message)?.[1];
+  const actual = /(?:resulted in|requested|prompt has|prompt contains|input has) (\d+) tokens/i.exec(
+    message,
+  )?.[1];
+  const counts = limit && actual ? `: ${actual} tokens > ${limit} maximum` : '';
+  return `prompt is too long${counts}. ${message}`;
 }

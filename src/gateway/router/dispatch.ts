@@ -14,12 +14,21 @@ export interface AttemptRecord {
   error?: string;
 }
 
+/** A deployment's own rpm/tpm limits: one at its limit is skipped like a cooling one. */
+export interface DeploymentLimits {
+  /** Milliseconds until the deployment is under its limits (0: now), without counting anything. */
+  waitMs(d: Deployment): number;
+  /** Count one attempt against the deployment's limits right before it is sent; not ok: skip it. */
+  acquire(d: Deployment): Promise<{ ok: boolean; waitMs: number }> | { ok: boolean; waitMs: number };
+}
+
 export interface RouterDeps {
   config: LitellmConfig;
   cooldowns: Cooldowns;
   upstream: Upstream;
   adapterFor(d: Deployment): ProviderAdapter;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  limits?: DeploymentLimits;
 }
 
 export interface DispatchRequest {
@@ -63,8 +72,10 @@ export const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<Dispatched> {
   const { config, cooldowns } = deps;
   const sleep = deps.sleep ?? defaultSleep;
-  const candidates = orderCandidates(req.chain, cooldowns);
-  if (candidates.length === 0) throw noDeployment(req);
+  const limits = deps.limits;
+  const candidates = orderCandidates(req.chain, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
+  if (candidates.length === 0) throw (limits && atLimit(req, limits)) || noDeployment(req);
+  const limitedWaits: number[] = [];
 
   const attempts: AttemptRecord[] = [];
   const failures: Array<{ d: Deployment; f: UpstreamFailure; mode: Plan['mode'] }> = [];
@@ -102,6 +113,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     for (let retries = 0; ; retries++) {
       if (req.signal.aborted)
         throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+      if (limits) {
+        const gate = await limits.acquire(d);
+        if (!gate.ok) {
+          limitedWaits.push(gate.waitMs);
+          break;
+        }
+      }
       const r = await attempt({
         d,
         plan,
@@ -141,20 +159,47 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       throw finalError(failures, attempts, req);
     }
   }
+  if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
 }
 
 /**
- * The chain without deployments that cannot serve (no key) or are cooling down. When every
- * deployment with a key is cooling, the one that recovers first is still tried.
+ * The chain without deployments that cannot serve (no key, or at their own rpm/tpm limit) or are
+ * cooling down. When every such deployment is cooling, the one that recovers first is still tried.
  */
-export function orderCandidates(chain: Deployment[], cooldowns: Cooldowns): Deployment[] {
-  const usable = chain.filter((d) => d.provider.keyState !== 'missing');
+export function orderCandidates(
+  chain: Deployment[],
+  cooldowns: Cooldowns,
+  atLimit?: (d: Deployment) => boolean,
+): Deployment[] {
+  const withKey = chain.filter((d) => d.provider.keyState !== 'missing');
+  const usable = atLimit ? withKey.filter((d) => !atLimit(d)) : withKey;
   const warm = usable.filter((d) => !cooldowns.isCooling(d.id));
   if (warm.length > 0 || usable.length === 0) return warm;
   let best = usable[0];
   for (const d of usable) if (cooldowns.remainingMs(d.id) < cooldowns.remainingMs(best.id)) best = d;
   return [best];
+}
+
+/** 429 when every deployment with a key is at its own rpm/tpm limit; undefined otherwise. */
+function atLimit(req: DispatchRequest, limits: DeploymentLimits): GatewayError | undefined {
+  const withKey = req.chain.filter((d) => d.provider.keyState !== 'missing');
+  if (withKey.length === 0) return undefined;
+  return limitError(
+    req,
+    withKey.map((d) => limits.waitMs(d)),
+  );
+}
+
+function limitError(req: DispatchRequest, waits: number[]): GatewayError {
+  const s = Math.max(1, Math.ceil(Math.min(...waits, 60_000) / 1000));
+  return new GatewayError(
+    'rate_limit',
+    `every deployment of "${req.alias}" is at its rpm/tpm limit; retry in ${s} s`,
+    {
+      retryAfterS: s,
+    },
+  );
 }
 
 function noDeployment(req: DispatchRequest): GatewayError {

@@ -5,6 +5,7 @@ import { adapterFor } from '../providers/registry.js';
 import { dispatch, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
+import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 
@@ -18,11 +19,25 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   const config = ctx.state.loaded.config; // pinned for this request
   const { alias, chain } = resolveModel(config, model);
   ctx.info.alias = alias;
+  // Key access, rate limits, the response cache and budgets; settled when the request ends.
+  const admission = await admitRequest(ctx, { config, model, alias, chain, body, cacheable: !stream });
+  if (admission.cached) {
+    ctx.info.deployment = admission.cached.deployment;
+    sendJson(ctx, 200, admission.cached.body, cachedAnswerHeaders(ctx));
+    return;
+  }
 
   const result = await dispatch(
-    { config, cooldowns: ctx.state.cooldowns, upstream: ctx.upstream, adapterFor: (d) => adapterFor(d.provider.type) },
+    {
+      config,
+      cooldowns: ctx.state.cooldowns,
+      upstream: ctx.upstream,
+      adapterFor: (d) => adapterFor(d.provider.type),
+      limits: admission.limits,
+    },
     { dialect, body, stream, chain, alias, clientHeaders: ctx.req.headers, signal: ctx.signal },
   );
+  committed(ctx, result.deployment);
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;
@@ -36,9 +51,11 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   if (result.kind === 'json') {
     ctx.info.usage = result.response.usage;
     const out = result.mode === 'passthrough' ? result.raw : dialect.encodeResponse(result.response, ectx);
-    sendJson(ctx, 200, out);
+    const text = typeof out === 'string' ? out : JSON.stringify(out);
+    sendJson(ctx, 200, text, jsonAnswer(ctx, text, ctx.info.usage));
     return;
   }
+  responding(ctx);
   await pipeStream(ctx, dialect, result, ectx);
 }
 

@@ -6,6 +6,7 @@ import { joinUrl } from '../upstream/http.js';
 import { toFailure } from '../errors.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
+import { admitRequest, committed, jsonAnswer } from '../usage/policy.js';
 
 /**
  * POST /v1/embeddings: passed through to the first deployment of the chain whose provider has
@@ -25,13 +26,23 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
   ctx.info.alias = alias;
   const attempts: AttemptRecord[] = [];
   ctx.info.attempts = attempts;
-  const candidates = orderCandidates(chain, ctx.state.cooldowns).filter((d) => adapterFor(d.provider.type).embeddings);
+  const { limits } = await admitRequest(ctx, { config, model: body.model, alias, chain, body, cacheable: false, maxOutput: 0 });
+  const offers = chain.filter((d) => adapterFor(d.provider.type).embeddings);
+  const candidates = orderCandidates(offers, ctx.state.cooldowns, limits && ((d) => limits.waitMs(d) > 0));
+  if (candidates.length === 0 && limits && offers.some((d) => limits.waitMs(d) > 0)) {
+    const s = Math.max(1, Math.ceil(Math.min(...offers.map((d) => limits.waitMs(d) || 60_000)) / 1000));
+    throw new GatewayError('rate_limit', `every deployment of "${alias}" is at its rpm/tpm limit`, { retryAfterS: s });
+  }
   if (candidates.length === 0) {
     throw new GatewayError('invalid_request', `no deployment of "${alias}" offers embeddings`, { param: 'model' });
   }
   let lastError: GatewayError | undefined;
   for (const [i, d] of candidates.entries()) {
     const adapter = adapterFor(d.provider.type);
+    if (limits && !(await limits.acquire(d)).ok) {
+      lastError ??= new GatewayError('rate_limit', `${d.id} is at its rpm/tpm limit`, { retryAfterS: 1 });
+      continue;
+    }
     ctx.info.deployment = d.id;
     ctx.info.fallbacks = i;
     try {
@@ -48,7 +59,8 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
         const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: number } };
         ctx.info.usage = { inputTokens: parsed.usage?.prompt_tokens ?? 0, outputTokens: 0 };
         ctx.state.cooldowns.success(d.id);
-        return sendJson(ctx, 200, text);
+        committed(ctx, d);
+        return sendJson(ctx, 200, text, jsonAnswer(ctx, text, ctx.info.usage));
       }
       const f = adapter.classifyError(res.statusCode, text, {});
       ctx.state.cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);

@@ -56,7 +56,10 @@ export function handleModelInfo(ctx: RequestContext): void {
   sendJson(ctx, 200, { data });
 }
 
-export function handleHealth(ctx: RequestContext, kind: 'liveliness' | 'readiness' | 'full'): void {
+export async function handleHealth(
+  ctx: RequestContext,
+  kind: 'liveliness' | 'readiness' | 'full',
+): Promise<void> {
   const s = ctx.state;
   if (kind === 'liveliness') return sendJson(ctx, 200, { status: 'alive' });
   const uptime_s = Math.floor((Date.now() - s.startedAt) / 1000);
@@ -70,11 +73,14 @@ export function handleHealth(ctx: RequestContext, kind: 'liveliness' | 'readines
   };
   if (kind === 'readiness') return sendJson(ctx, 200, readiness);
   const deployments = deploymentViews(s);
+  // Spend today and this month, what is left of each budget, and whether Redis is reachable.
+  const usage = s.usage ? await s.usage.health(s.loaded.config) : undefined;
   sendJson(ctx, 200, {
     ...readiness,
     healthy_count: deployments.filter((d) => d.state === 'ok').length,
     unhealthy_count: deployments.filter((d) => d.state !== 'ok').length,
     deployments,
     requests: { total: s.stats.total, failed: s.stats.failed, in_flight: s.stats.inFlight },
+    ...(usage ? { usage } : {}),
   });
 }

@@ -75,12 +75,14 @@ export class Budgets {
   async reserve(
     config: LitellmConfig,
     who: { key?: VirtualKey; alias: string },
-    estimateUsd: number | null,
+    estimateUsd: () => number | null,
   ): Promise<Reservation | null> {
     const t = this.now();
     const scopes = applicable(config, who);
     if (scopes.length === 0) return null;
-    const estimateNano = estimateUsd === null ? 0 : toNano(estimateUsd);
+    // An unknown price reserves nothing, but a budget already used up still refuses.
+    const usd = estimateUsd();
+    const estimateNano = usd === null ? 0 : toNano(usd);
     const specs: CounterSpec[] = [];
     const labels: Array<{ s: (typeof scopes)[number]; p: Period; limit: number }> = [];
     for (const s of scopes) {
@@ -88,7 +90,13 @@ export class Budgets {
         const limit = p === 'day' ? s.budget.usdPerDay : s.budget.usdPerMonth;
         if (limit === undefined) continue;
         const key = counterKey(s.kind, s.name, p, t);
-        specs.push({ key, amount: estimateNano, limit: toNano(limit), seed: this.spent.get(key) ?? 0, ttlMs: periodEnd(p, t) - t + DAY_MS });
+        specs.push({
+          key,
+          amount: estimateNano,
+          limit: toNano(limit),
+          seed: this.spent.get(key) ?? 0,
+          ttlMs: periodEnd(p, t) - t + DAY_MS,
+        });
         labels.push({ s, p, limit });
       }
     }
@@ -123,8 +131,10 @@ export class Budgets {
     const t = this.now();
     const out: BudgetView[] = [];
     const scopes = [...applicable(config, { alias: '' })];
-    for (const [alias, b] of Object.entries(config.budgets?.aliases ?? {})) scopes.push({ kind: 'alias', name: alias, budget: b });
-    for (const k of Object.values(config.keys ?? {})) if (k.budget) scopes.push({ kind: 'key', name: k.name, budget: k.budget });
+    for (const [alias, b] of Object.entries(config.budgets?.aliases ?? {}))
+      scopes.push({ kind: 'alias', name: alias, budget: b });
+    for (const k of Object.values(config.keys ?? {}))
+      if (k.budget) scopes.push({ kind: 'key', name: k.name, budget: k.budget });
     for (const s of scopes) {
       for (const p of PERIODS) {
         const limit = p === 'day' ? s.budget.usdPerDay : s.budget.usdPerMonth;
@@ -153,7 +163,8 @@ function applicable(
 ): Array<{ kind: ScopeKind; name: string | null; budget: Budget }> {
   const out: Array<{ kind: ScopeKind; name: string | null; budget: Budget }> = [];
   const g = config.budgets;
-  if (g && (g.usdPerDay !== undefined || g.usdPerMonth !== undefined)) out.push({ kind: 'global', name: null, budget: g });
+  if (g && (g.usdPerDay !== undefined || g.usdPerMonth !== undefined))
+    out.push({ kind: 'global', name: null, budget: g });
   const a = g?.aliases?.[who.alias];
   if (a) out.push({ kind: 'alias', name: who.alias, budget: a });
   if (who.key?.budget) out.push({ kind: 'key', name: who.key.name, budget: who.key.budget });

@@ -55,7 +55,12 @@ export function rowId(key: string | null, alias: string | null, deployment: stri
   return `${key ?? ''}\u0000${alias ?? ''}\u0000${deployment ?? ''}`;
 }
 
-export function emptyRow(key: string | null, alias: string | null, deployment: string | null, day: string | null): SpendRow {
+export function emptyRow(
+  key: string | null,
+  alias: string | null,
+  deployment: string | null,
+  day: string | null,
+): SpendRow {
   return {
     key,
     alias,
@@ -106,10 +111,22 @@ export function parseRecord(line: string): SpendRecord | null {
   } catch {
     return null;
   }
-  if (!num(r.ts) || typeof r.id !== 'string' || !strOrNull(r.key) || !strOrNull(r.alias) || !strOrNull(r.deployment)) {
+  if (
+    !num(r.ts) ||
+    typeof r.id !== 'string' ||
+    !strOrNull(r.key) ||
+    !strOrNull(r.alias) ||
+    !strOrNull(r.deployment)
+  ) {
     return null;
   }
-  if (!num(r.input_tokens) || !num(r.output_tokens) || !num(r.cache_read_tokens) || !num(r.cache_write_tokens)) return null;
+  if (
+    !num(r.input_tokens) ||
+    !num(r.output_tokens) ||
+    !num(r.cache_read_tokens) ||
+    !num(r.cache_write_tokens)
+  )
+    return null;
   if (r.usd !== null && !num(r.usd)) return null;
   return r as unknown as SpendRecord;
 }

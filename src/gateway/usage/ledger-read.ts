@@ -1,6 +1,14 @@
 import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addRecord, addRow, parseRecord, rowId, type DayRows, type SpendRow, type SumFile } from './ledger-format.js';
+import {
+  addRecord,
+  addRow,
+  parseRecord,
+  rowId,
+  type DayRows,
+  type SpendRow,
+  type SumFile,
+} from './ledger-format.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -9,7 +17,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * is one) plus the complete lines written after it. A torn last line (a daemon killed mid-write)
  * and anything unparsable are skipped.
  */
-export async function readSpend(dir: string, opts: { since?: string; until?: string } = {}): Promise<Map<string, DayRows>> {
+export async function readSpend(
+  dir: string,
+  opts: { since?: string; until?: string } = {},
+): Promise<Map<string, DayRows>> {
   const out = new Map<string, DayRows>();
   let days: string[];
   try {

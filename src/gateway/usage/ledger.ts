@@ -90,7 +90,10 @@ export class Ledger {
           this.error = undefined;
         } catch (e) {
           if (this.error === undefined) {
-            this.opts.log.error({ error: (e as Error).message, lost: j - i }, 'cannot write the spend ledger');
+            this.opts.log.error(
+              { error: (e as Error).message, lost: j - i },
+              'cannot write the spend ledger',
+            );
           }
           this.error = (e as Error).message;
         }

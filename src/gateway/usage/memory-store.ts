@@ -1,4 +1,11 @@
-import type { BucketSpec, CounterSpec, ReserveResult, SharedStore, StoreHealth, TakeResult } from './store.js';
+import type {
+  BucketSpec,
+  CounterSpec,
+  ReserveResult,
+  SharedStore,
+  StoreHealth,
+  TakeResult,
+} from './store.js';
 
 interface Bucket {
   tokens: number;

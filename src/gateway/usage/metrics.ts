@@ -16,6 +16,7 @@ export interface RequestObservation {
 export interface MetricsSources {
   inFlight(): number;
   cooldownsStarted(): number;
+  cooling(): number;
 }
 
 /**
@@ -28,7 +29,10 @@ export class Metrics {
   private readonly requests: Counter<'alias' | 'deployment' | 'status'>;
   private readonly duration: Histogram<'alias'>;
   private readonly overhead: Histogram<'alias'>;
-  private readonly tokens: Record<'input' | 'output' | 'cacheRead' | 'cacheWrite', Counter<'alias' | 'deployment'>>;
+  private readonly tokens: Record<
+    'input' | 'output' | 'cacheRead' | 'cacheWrite',
+    Counter<'alias' | 'deployment'>
+  >;
   private readonly cost: Counter<'alias' | 'deployment'>;
   private readonly unpriced: Counter<'alias' | 'deployment'>;
   private readonly fallbacks: Counter<'alias'>;
@@ -65,7 +69,10 @@ export class Metrics {
       cacheWrite: tokens('agentbox_cache_write_tokens_total', 'Input tokens written to the prompt cache'),
     };
     this.cost = tokens('agentbox_cost_usd_total', 'Spend in USD (requests with a known price)');
-    this.unpriced = tokens('agentbox_unpriced_requests_total', 'Requests whose price is unknown (not in the cost)');
+    this.unpriced = tokens(
+      'agentbox_unpriced_requests_total',
+      'Requests whose price is unknown (not in the cost)',
+    );
     this.fallbacks = new Counter({
       name: 'agentbox_fallbacks_total',
       help: 'Moves to a later deployment of a chain',
@@ -86,12 +93,22 @@ export class Metrics {
         this.set(sources.inFlight());
       },
     });
-    new Gauge({
-      name: 'agentbox_cooldowns_started_total',
+    new Counter({
+      name: 'agentbox_cooldowns_total',
       help: 'Deployments put into cooldown since the gateway started',
       registers,
       collect() {
-        this.set(sources.cooldownsStarted());
+        this.reset();
+        const n = sources.cooldownsStarted();
+        if (n > 0) this.inc(n);
+      },
+    });
+    new Gauge({
+      name: 'agentbox_deployments_cooling',
+      help: 'Deployments cooling down now',
+      registers,
+      collect() {
+        this.set(sources.cooling());
       },
     });
   }

@@ -1,4 +1,10 @@
-import { calcPrice, findProvider, type ModelInfo, type ModelPrice, type Provider } from '@pydantic/genai-prices';
+import {
+  calcPrice,
+  findProvider,
+  type ModelInfo,
+  type ModelPrice,
+  type Provider,
+} from '@pydantic/genai-prices';
 import type { Deployment } from '../../config/types.js';
 import type { Usage } from '../canonical.js';
 
@@ -45,7 +51,12 @@ export function createPricer(): Pricer {
       if ((input > 0 && !r.hasInput) || (usage.outputTokens > 0 && !r.hasOutput)) return null;
       // genai-prices wants input_tokens as the total, with the cache tokens as parts of it.
       const result = calcPrice(
-        { input_tokens: input, output_tokens: usage.outputTokens, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite },
+        {
+          input_tokens: input,
+          output_tokens: usage.outputTokens,
+          cache_read_tokens: cacheRead,
+          cache_write_tokens: cacheWrite,
+        },
         d.model,
         { provider: r.provider, timestamp: at },
       );
@@ -75,7 +86,11 @@ function resolveDeployment(d: Deployment): Resolved | null {
     prices = catalog.model.prices.map((c) => ({ ...c, prices: { ...c.prices, ...over } }));
   } else prices = { ...catalog.model.prices, ...over };
 
-  const model: ModelInfo = { id: d.model, match: catalog ? catalog.model.match : { equals: d.model }, prices };
+  const model: ModelInfo = {
+    id: d.model,
+    match: catalog ? catalog.model.match : { equals: d.model },
+    prices,
+  };
   const base = catalog?.provider;
   const provider: Provider = {
     id: base?.id ?? `agentbox-${d.provider.name}`,

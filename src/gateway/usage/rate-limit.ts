@@ -34,7 +34,8 @@ export class RateLimiter {
     estimate: number,
   ): Promise<Ticket | null> {
     const scopes: Scope[] = [];
-    if (who.key && (who.key.rpm || who.key.tpm)) scopes.push({ what: 'this key', prefix: `key:${who.key.name}`, limit: who.key });
+    if (who.key && (who.key.rpm || who.key.tpm))
+      scopes.push({ what: 'this key', prefix: `key:${who.key.name}`, limit: who.key });
     const alias = config.rateLimits?.aliases?.[who.alias];
     if (alias) scopes.push({ what: `alias "${who.alias}"`, prefix: `alias:${who.alias}`, limit: alias });
     const g = config.rateLimits;
@@ -64,11 +65,16 @@ export class RateLimiter {
   }
 
   /** Take one request (and the token estimate) from the deployment's own limits, right before an attempt. */
-  async acquireDeployment(d: Deployment, estimate: number): Promise<{ ok: boolean; waitMs: number; ticket?: Ticket }> {
+  async acquireDeployment(
+    d: Deployment,
+    estimate: number,
+  ): Promise<{ ok: boolean; waitMs: number; ticket?: Ticket }> {
     const buckets = deploymentBuckets(d, estimate);
     if (buckets.length === 0) return { ok: true, waitMs: 0 };
     const r = await this.store.take(buckets);
-    return r.ok ? { ok: true, waitMs: 0, ticket: { tpm: buckets.filter((b) => b.key.endsWith(':tpm')), estimate } } : r;
+    return r.ok
+      ? { ok: true, waitMs: 0, ticket: { tpm: buckets.filter((b) => b.key.endsWith(':tpm')), estimate } }
+      : r;
   }
 
   /** Replace the estimate by the tokens really used (0 for a request that never reached an upstream). */
@@ -89,11 +95,21 @@ function bucketsFor(scopes: Scope[], estimate: number): { buckets: BucketSpec[];
   const owners: Scope[] = [];
   for (const s of scopes) {
     if (s.limit.rpm) {
-      buckets.push({ key: `rl:${s.prefix}:rpm`, capacity: s.limit.rpm, perMs: s.limit.rpm / MINUTE_MS, cost: 1 });
+      buckets.push({
+        key: `rl:${s.prefix}:rpm`,
+        capacity: s.limit.rpm,
+        perMs: s.limit.rpm / MINUTE_MS,
+        cost: 1,
+      });
       owners.push(s);
     }
     if (s.limit.tpm) {
-      buckets.push({ key: `rl:${s.prefix}:tpm`, capacity: s.limit.tpm, perMs: s.limit.tpm / MINUTE_MS, cost: estimate });
+      buckets.push({
+        key: `rl:${s.prefix}:tpm`,
+        capacity: s.limit.tpm,
+        perMs: s.limit.tpm / MINUTE_MS,
+        cost: estimate,
+      });
       owners.push(s);
     }
   }

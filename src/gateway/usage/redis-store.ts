@@ -3,7 +3,14 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/log.js';
 import { MemoryStore } from './memory-store.js';
 import { ADD, ADJUST, RESERVE, TAKE } from './redis-scripts.js';
-import type { BucketSpec, CounterSpec, ReserveResult, SharedStore, StoreHealth, TakeResult } from './store.js';
+import type {
+  BucketSpec,
+  CounterSpec,
+  ReserveResult,
+  SharedStore,
+  StoreHealth,
+  TakeResult,
+} from './store.js';
 
 const PREFIX = 'agentbox:';
 const CHANNEL = `${PREFIX}cooldowns`;
@@ -58,7 +65,8 @@ export class RedisStore implements SharedStore {
     this.sub = new Redis(opts.url, { ...options, enableOfflineQueue: true });
     for (const c of [this.client, this.sub]) c.on('error', (e: Error) => this.down(e));
     this.client.on('ready', () => {
-      if (this.lastError !== undefined) this.log.info({ redis: redactUrl(opts.url) }, 'redis reachable again; limits are shared');
+      if (this.lastError !== undefined)
+        this.log.info({ redis: redactUrl(opts.url) }, 'redis reachable again; limits are shared');
       this.lastError = undefined;
     });
     this.sub.on('message', (_channel: string, text: string) => this.received(text));
@@ -89,7 +97,10 @@ export class RedisStore implements SharedStore {
     if (this.closed) return;
     const message = e.message || String(e);
     if (this.lastError === undefined) {
-      this.log.warn({ error: message }, 'redis unavailable; rate limits, budgets and the cache hold per process until it is back');
+      this.log.warn(
+        { error: message },
+        'redis unavailable; rate limits, budgets and the cache hold per process until it is back',
+      );
     }
     this.lastError = message;
   }
@@ -98,7 +109,11 @@ export class RedisStore implements SharedStore {
     if (!this.up()) return this.local.take(buckets);
     try {
       const args = buckets.flatMap((b) => [b.capacity, b.perMs, b.cost]);
-      const [ok, wait, blocked] = await this.client.abTake(buckets.length, ...buckets.map((b) => PREFIX + b.key), ...args);
+      const [ok, wait, blocked] = await this.client.abTake(
+        buckets.length,
+        ...buckets.map((b) => PREFIX + b.key),
+        ...args,
+      );
       return ok === 1 ? { ok: true, waitMs: 0 } : { ok: false, waitMs: Math.max(0, wait), blocked };
     } catch (e) {
       this.down(e as Error);
@@ -122,8 +137,17 @@ export class RedisStore implements SharedStore {
   async reserve(counters: CounterSpec[]): Promise<ReserveResult> {
     if (!this.up()) return this.local.reserve(counters);
     try {
-      const args = counters.flatMap((c) => [Math.round(c.amount), Math.round(c.limit), Math.round(c.seed), Math.ceil(c.ttlMs)]);
-      const [ok, blocked, value] = await this.client.abReserve(counters.length, ...counters.map((c) => PREFIX + c.key), ...args);
+      const args = counters.flatMap((c) => [
+        Math.round(c.amount),
+        Math.round(c.limit),
+        Math.round(c.seed),
+        Math.ceil(c.ttlMs),
+      ]);
+      const [ok, blocked, value] = await this.client.abReserve(
+        counters.length,
+        ...counters.map((c) => PREFIX + c.key),
+        ...args,
+      );
       return ok === 1 ? { ok: true } : { ok: false, blocked, value };
     } catch (e) {
       this.down(e as Error);
@@ -133,10 +157,12 @@ export class RedisStore implements SharedStore {
 
   add(c: Omit<CounterSpec, 'limit'>): void {
     if (!this.up()) return this.local.add(c);
-    this.client.abAdd(PREFIX + c.key, Math.round(c.amount), Math.round(c.seed), Math.ceil(c.ttlMs)).catch((e: Error) => {
-      this.down(e);
-      this.local.add(c);
-    });
+    this.client
+      .abAdd(PREFIX + c.key, Math.round(c.amount), Math.round(c.seed), Math.ceil(c.ttlMs))
+      .catch((e: Error) => {
+        this.down(e);
+        this.local.add(c);
+      });
   }
 
   async get(key: string): Promise<number | undefined> {
@@ -167,7 +193,9 @@ export class RedisStore implements SharedStore {
 
   publishCooldown(id: string, ms: number): void {
     if (!this.up()) return;
-    this.client.publish(CHANNEL, JSON.stringify({ id, ms, from: this.from })).catch((e: Error) => this.down(e));
+    this.client
+      .publish(CHANNEL, JSON.stringify({ id, ms, from: this.from }))
+      .catch((e: Error) => this.down(e));
   }
 
   onCooldown(listener: (id: string, ms: number) => void): void {
@@ -186,7 +214,9 @@ export class RedisStore implements SharedStore {
 
   health(): StoreHealth {
     const ok = this.up();
-    return ok ? { kind: 'redis', ok } : { kind: 'redis', ok, error: this.lastError ?? `redis ${this.client.status}` };
+    return ok
+      ? { kind: 'redis', ok }
+      : { kind: 'redis', ok, error: this.lastError ?? `redis ${this.client.status}` };
   }
 
   async close(): Promise<void> {
