@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 const MODEL = 'bench-model';
 const CREATED = 1_700_000_000;
 const WORDS = ['Hello', ' there', '!', ' This', ' is', ' a', ' benchmark', ' reply', ' from', ' upstream.'];
-const USAGE = { prompt_tokens: 21, completion_tokens: 10, total_tokens: 31, prompt_tokens_details: { cached_tokens: 0 } };
+const USAGE = {
+  prompt_tokens: 21,
+  completion_tokens: 10,
+  total_tokens: 31,
+  prompt_tokens_details: { cached_tokens: 0 },
+};
 
 function chatJson() {
   return {
@@ -18,7 +23,14 @@ function chatJson() {
     object: 'chat.completion',
     created: CREATED,
     model: MODEL,
-    choices: [{ index: 0, message: { role: 'assistant', content: WORDS.join('') }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: WORDS.join('') },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ],
     usage: USAGE,
   };
 }
@@ -46,7 +58,12 @@ function messagesJson() {
     content: [{ type: 'text', text: WORDS.join('') }],
     stop_reason: 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: 21, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 10 },
+    usage: {
+      input_tokens: 21,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 10,
+    },
   };
 }
 
@@ -55,7 +72,8 @@ function messagesSse() {
   const ev = (type, data) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const text = WORDS.join('');
   const pieces = [];
-  for (let i = 0; i < 8; i++) pieces.push(text.slice(Math.floor((i * text.length) / 8), Math.floor(((i + 1) * text.length) / 8)));
+  for (let i = 0; i < 8; i++)
+    pieces.push(text.slice(Math.floor((i * text.length) / 8), Math.floor(((i + 1) * text.length) / 8)));
   return [
     ev('message_start', {
       message: {
@@ -66,14 +84,22 @@ function messagesSse() {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 21, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        usage: {
+          input_tokens: 21,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+        },
       },
     }),
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     ev('ping', {}),
     ...pieces.map((p) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: p } })),
     ev('content_block_stop', { index: 0 }),
-    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 10 } }),
+    ev('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 10 },
+    }),
     ev('message_stop', {}),
   ].join('');
 }
@@ -106,7 +132,11 @@ export async function startFakeUpstream(port = 0) {
   const server = createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
     const q = req.url?.indexOf('?') ?? -1;
     const url = q === -1 ? (req.url ?? '') : req.url.slice(0, q);
-    const dialect = url.endsWith('/chat/completions') ? r.chat : url.endsWith('/messages') ? r.messages : undefined;
+    const dialect = url.endsWith('/chat/completions')
+      ? r.chat
+      : url.endsWith('/messages')
+        ? r.messages
+        : undefined;
     if (req.method === 'GET' && url === '/__stats') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(stats));

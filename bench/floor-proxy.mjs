@@ -8,7 +8,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
-const { values } = parseArgs({ options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } },
+});
 const pool = new Pool(values.upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 });
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

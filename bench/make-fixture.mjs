@@ -12,10 +12,19 @@ if (!capture || docs.length === 0) {
   console.error('usage: node bench/make-fixture.mjs <claude-tool.jsonl> <doc.md>...');
   process.exit(2);
 }
-const records = readFileSync(capture, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const records = readFileSync(capture, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const rec = records[records.length - 1];
-const body = structuredClone(rec.body);
-body.metadata = { user_id: JSON.stringify({ device_id: '0'.repeat(64), account_uuid: '', session_id: '00000000-0000-4000-8000-000000000000' }) };
+const body = JSON.parse(JSON.stringify(rec.body));
+body.metadata = {
+  user_id: JSON.stringify({
+    device_id: '0'.repeat(64),
+    account_uuid: '',
+    session_id: '00000000-0000-4000-8000-000000000000',
+  }),
+};
 
 const numbered = (text) =>
   text
@@ -32,12 +41,22 @@ for (const doc of docs) {
       { type: 'tool_use', id, name: 'Read', input: { file_path: `/work/docs/${basename(doc)}` } },
     ],
   });
-  body.messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: numbered(readFileSync(doc, 'utf8')) }] });
+  body.messages.push({
+    role: 'user',
+    content: [{ type: 'tool_result', tool_use_id: id, content: numbered(readFileSync(doc, 'utf8')) }],
+  });
 }
 body.messages.push({ role: 'assistant', content: [{ type: 'text', text: 'I have read both documents.' }] });
-body.messages.push({ role: 'user', content: [{ type: 'text', text: 'Summarise the routing rules in three bullet points.' }] });
+body.messages.push({
+  role: 'user',
+  content: [{ type: 'text', text: 'Summarise the routing rules in three bullet points.' }],
+});
 
 const out = new URL('./fixtures/claude-code-request.json', import.meta.url);
-const text = JSON.stringify(body);
-writeFileSync(out, `${text}\n`);
-console.error(`wrote ${out.pathname}: ${text.length} bytes, ${body.messages.length} messages, ${body.tools.length} tools`);
+// Formatted as the repository's prettier would, so format checks stay clean.
+const { format } = await import('prettier');
+const text = await format(JSON.stringify(body), { parser: 'json' });
+writeFileSync(out, text);
+console.error(
+  `wrote ${out.pathname}: ${text.length} bytes, ${body.messages.length} messages, ${body.tools.length} tools`,
+);

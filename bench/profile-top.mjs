@@ -11,6 +11,7 @@ if (!file) {
 }
 const p = summariseProfile(JSON.parse(readFileSync(file, 'utf8')), Number(n ?? 30));
 console.log(`${p.totalMs} ms sampled, ${p.busyPct} % busy\n`);
-for (const c of p.categories.filter((x) => x.pct >= 0.5)) console.log(`${String(c.pct).padStart(5)} %  ${c.name}`);
+for (const c of p.categories.filter((x) => x.pct >= 0.5))
+  console.log(`${String(c.pct).padStart(5)} %  ${c.name}`);
 console.log('');
 for (const f of p.top) console.log(`${String(f.pct).padStart(5)} %  ${f.name}`);

@@ -67,7 +67,9 @@ const opts = {
   maxForeign: num(o['max-foreign'], 20),
   filter: o.case,
   profile: Boolean(o.profile),
-  daemonEnv: Object.fromEntries((o.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  daemonEnv: Object.fromEntries(
+    (o.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
 };
 
 const floorWanted = o.floor || (opts.filter ?? '').includes('floor');
@@ -80,14 +82,31 @@ const compareRoot = o.compare ? resolve(o.compare) : undefined;
 const gateway = [
   ...floor,
   ...selected.flatMap((c) =>
-    compareRoot ? [c, { ...c, name: `${c.name}@B`, root: compareRoot, path: { ...c.path, label: `${c.path.label} @B` } }] : [c],
+    compareRoot
+      ? [
+          c,
+          { ...c, name: `${c.name}@B`, root: compareRoot, path: { ...c.path, label: `${c.path.label} @B` } },
+        ]
+      : [c],
   ),
 ];
-const directs = [...new Map(gateway.filter((c) => c.conns === 1).map((c) => [directCaseFor(c).name, directCaseFor(c)])).values()];
+const directs = [
+  ...new Map(
+    gateway.filter((c) => c.conns === 1).map((c) => [directCaseFor(c).name, directCaseFor(c)]),
+  ).values(),
+];
 const cases = [...directs, ...gateway];
 const extrasWanted = (name) => !opts.filter || opts.filter.split(',').some((f) => f.trim() === name);
 if (o.list) {
-  console.log([...gatewayCases().map((c) => c.name), ...floorCases().map((c) => c.name), 'start', 'soak', 'reload'].join('\n'));
+  console.log(
+    [
+      ...gatewayCases().map((c) => c.name),
+      ...floorCases().map((c) => c.name),
+      'start',
+      'soak',
+      'reload',
+    ].join('\n'),
+  );
   process.exit(0);
 }
 
@@ -108,7 +127,10 @@ try {
 const cores = { load: 0, daemon: 1, upstream: ncpu >= 3 ? 2 : 0 };
 const tool = loadTool();
 const tmp = mkdtempSync(join(tmpdir(), 'agentbox-bench-'));
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = new Date()
+  .toISOString()
+  .replace(/[-:]/g, '')
+  .replace(/\.\d+Z$/, 'Z');
 const resultsDir = join(ROOT, 'bench/results');
 const profileDir = opts.profile ? join(resultsDir, `profile-${stamp}`) : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -116,9 +138,13 @@ if (profileDir) mkdirSync(profileDir, { recursive: true });
 /** The fake upstream, pinned, in its own process. */
 async function startUpstream() {
   const args = [join(ROOT, 'bench/fake-upstream.mjs')];
-  const child = spawn(canPin ? 'taskset' : process.execPath, canPin ? ['-c', String(cores.upstream), process.execPath, ...args] : args, {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    canPin ? 'taskset' : process.execPath,
+    canPin ? ['-c', String(cores.upstream), process.execPath, ...args] : args,
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('fake upstream did not start')), 10_000);
     child.stdout.once('data', (d) => {
@@ -142,14 +168,20 @@ const meta = {
   pinned: canPin ? cores : false,
   commit: (() => {
     try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return undefined;
     }
   })(),
   options: opts,
 };
-log(`bench: ${cases.length} cases × ${opts.reps} runs, ${opts.duration} s + ${opts.warmup} s warm-up each, load by ${tool}, ${canPin ? `pinned (daemon on core ${cores.daemon})` : 'not pinned'}`);
+log(
+  `bench: ${cases.length} cases × ${opts.reps} runs, ${opts.duration} s + ${opts.warmup} s warm-up each, load by ${tool}, ${canPin ? `pinned (daemon on core ${cores.daemon})` : 'not pinned'}`,
+);
 
 const runs = [];
 let stopping = false;
@@ -171,12 +203,15 @@ try {
   // Cases left with fewer than two quiet runs (other tenants busy) get up to `reps` more.
   if (opts.reps >= 2) {
     for (const c of cases) {
-      const quiet = () => runs.filter((r) => r.case === c.name && !r.error && r.foreignPct <= opts.maxForeign).length;
+      const quiet = () =>
+        runs.filter((r) => r.case === c.name && !r.error && r.foreignPct <= opts.maxForeign).length;
       if (!runs.some((r) => r.case === c.name && !r.error)) continue;
       for (let extra = 0; extra < opts.reps && quiet() < 2 && !stopping; extra++) {
         const r = await measureRun(ctx, c, opts.reps + extra + 1);
         runs.push(r);
-        log(`  ${c.name} r${r.rep} (re-run, machine was busy): ${r.error ?? `${Math.round(r.rps)} req/s, foreign ${Math.round(r.foreignPct)} %`}`);
+        log(
+          `  ${c.name} r${r.rep} (re-run, machine was busy): ${r.error ?? `${Math.round(r.rps)} req/s, foreign ${Math.round(r.foreignPct)} %`}`,
+        );
       }
     }
   }
@@ -224,7 +259,10 @@ try {
   }
   mkdirSync(resultsDir, { recursive: true });
   const out = join(resultsDir, `${stamp}.json`);
-  writeFileSync(out, `${JSON.stringify({ meta, summaries, extras, targets: checks, runs, profiles }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ meta, summaries, extras, targets: checks, runs, profiles }, null, 2)}\n`,
+  );
   log(`bench: wrote ${out}${profileDir ? ` and profiles in ${profileDir}` : ''}`);
 } finally {
   await stopPid(upstream.pid);

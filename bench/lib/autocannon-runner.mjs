@@ -7,7 +7,9 @@ import { decodeRequests } from './load.mjs';
 
 const [url, connections, seconds] = process.argv.slice(2);
 const { default: autocannon } = await import('autocannon').catch(() => {
-  console.error('neither wrk nor autocannon is installed: apt-get install wrk, or npm install (autocannon is a devDependency)');
+  console.error(
+    'neither wrk nor autocannon is installed: apt-get install wrk, or npm install (autocannon is a devDependency)',
+  );
   process.exit(1);
 });
 const reqs = decodeRequests(readFileSync(process.env.BENCH_REQUESTS));
@@ -27,7 +29,13 @@ instance.on('done', (r) => {
     duration_us: (Date.now() - started) * 1000,
     bytes: r.throughput.total,
     errors: { connect: 0, read: r.errors - r.timeouts, write: 0, status: r.non2xx, timeout: r.timeouts },
-    latency_us: { p50: us(r.latency.p50), p90: us(r.latency.p90), p99: us(r.latency.p99), max: us(r.latency.max), mean: us(r.latency.average) },
+    latency_us: {
+      p50: us(r.latency.p50),
+      p90: us(r.latency.p90),
+      p99: us(r.latency.p99),
+      max: us(r.latency.max),
+      mean: us(r.latency.average),
+    },
   };
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 });

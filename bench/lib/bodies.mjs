@@ -9,7 +9,14 @@ const PROMPT = 'Say hello in five words.';
 /** Small bodies as a client would send them (stream flag added by `requestBody`). */
 export function smallBody(dialect, model) {
   if (dialect === 'chat') {
-    return { model, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: PROMPT }], max_tokens: 64 };
+    return {
+      model,
+      messages: [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: PROMPT },
+      ],
+      max_tokens: 64,
+    };
   }
   if (dialect === 'messages') {
     return { model, max_tokens: 64, system: SYSTEM, messages: [{ role: 'user', content: PROMPT }] };
@@ -19,7 +26,12 @@ export function smallBody(dialect, model) {
 }
 
 const textOf = (content) =>
-  typeof content === 'string' ? content : content.filter((b) => b.type === 'text').map((b) => b.text).join('\n');
+  typeof content === 'string'
+    ? content
+    : content
+        .filter((b) => b.type === 'text')
+        .map((b) => b.text)
+        .join('\n');
 const resultText = (b) => (typeof b.content === 'string' ? b.content : textOf(b.content ?? []));
 
 /** The Messages fixture as an OpenAI Chat Completions request. */
@@ -33,16 +45,24 @@ export function messagesToChat(m) {
         role: 'assistant',
         content: textOf(blocks) || null,
         ...(calls.length && {
-          tool_calls: calls.map((b) => ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input) } })),
+          tool_calls: calls.map((b) => ({
+            id: b.id,
+            type: 'function',
+            function: { name: b.name, arguments: JSON.stringify(b.input) },
+          })),
         }),
       });
       continue;
     }
-    for (const b of blocks.filter((x) => x.type === 'tool_result')) messages.push({ role: 'tool', tool_call_id: b.tool_use_id, content: resultText(b) });
+    for (const b of blocks.filter((x) => x.type === 'tool_result'))
+      messages.push({ role: 'tool', tool_call_id: b.tool_use_id, content: resultText(b) });
     const text = textOf(blocks.filter((x) => x.type === 'text'));
     if (text) messages.push({ role: msg.role === 'system' ? 'system' : 'user', content: text });
   }
-  const tools = m.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.input_schema } }));
+  const tools = m.tools.map((t) => ({
+    type: 'function',
+    function: { name: t.name, description: t.description, parameters: t.input_schema },
+  }));
   return { model: m.model, messages, tools, max_tokens: 4096 };
 }
 
@@ -55,20 +75,46 @@ export function messagesToResponses(m) {
     if (msg.role === 'assistant') {
       if (text) input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] });
       for (const b of blocks.filter((x) => x.type === 'tool_use')) {
-        input.push({ type: 'function_call', call_id: b.id, name: b.name, arguments: JSON.stringify(b.input) });
+        input.push({
+          type: 'function_call',
+          call_id: b.id,
+          name: b.name,
+          arguments: JSON.stringify(b.input),
+        });
       }
       continue;
     }
-    for (const b of blocks.filter((x) => x.type === 'tool_result')) input.push({ type: 'function_call_output', call_id: b.tool_use_id, output: resultText(b) });
-    if (text) input.push({ type: 'message', role: msg.role === 'system' ? 'developer' : 'user', content: [{ type: 'input_text', text }] });
+    for (const b of blocks.filter((x) => x.type === 'tool_result'))
+      input.push({ type: 'function_call_output', call_id: b.tool_use_id, output: resultText(b) });
+    if (text)
+      input.push({
+        type: 'message',
+        role: msg.role === 'system' ? 'developer' : 'user',
+        content: [{ type: 'input_text', text }],
+      });
   }
-  const tools = m.tools.map((t) => ({ type: 'function', name: t.name, description: t.description, parameters: t.input_schema, strict: false }));
-  return { model: m.model, instructions: textOf(m.system ?? ''), input, tools, max_output_tokens: 4096, store: false };
+  const tools = m.tools.map((t) => ({
+    type: 'function',
+    name: t.name,
+    description: t.description,
+    parameters: t.input_schema,
+    strict: false,
+  }));
+  return {
+    model: m.model,
+    instructions: textOf(m.system ?? ''),
+    input,
+    tools,
+    max_output_tokens: 4096,
+    store: false,
+  };
 }
 
 let fixture;
 function largeMessages() {
-  fixture ??= JSON.parse(readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8'));
+  fixture ??= JSON.parse(
+    readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8'),
+  );
   return fixture;
 }
 
@@ -96,11 +142,24 @@ export function requestBody(dialect, size, stream, model) {
 
 /** Route and headers a client of the dialect sends (Claude Code's headers for large Messages requests). */
 export function requestTarget(dialect, size) {
-  if (dialect === 'chat') return { path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' } };
-  if (dialect === 'responses') return { path: '/v1/responses', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' } };
-  const headers = { 'content-type': 'application/json', 'x-api-key': 'bench', 'anthropic-version': '2023-06-01' };
+  if (dialect === 'chat')
+    return {
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    };
+  if (dialect === 'responses')
+    return {
+      path: '/v1/responses',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bench' },
+    };
+  const headers = {
+    'content-type': 'application/json',
+    'x-api-key': 'bench',
+    'anthropic-version': '2023-06-01',
+  };
   if (size === 'large') {
-    headers['anthropic-beta'] = 'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27';
+    headers['anthropic-beta'] =
+      'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27';
     headers['x-app'] = 'cli';
     headers['user-agent'] = 'claude-cli/2.1.197 (external, sdk-cli)';
   }

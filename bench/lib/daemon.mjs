@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { getJson } from './http.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,11 +21,12 @@ export function configYaml(upstreamPort, marker = '') {
     '  providers:',
     `    fake: { type: openai_compatible, api_base: http://127.0.0.1:${upstreamPort}/v1, api_key: x }`,
     `    anthropic: { api_base: http://127.0.0.1:${upstreamPort}/v1, api_key: x }`,
+    // Real model names and prices, so per-request pricing runs as it does for users.
     '  models:',
     '    chat:',
-    '      - { provider: fake, model: bench-chat }',
+    '      - { provider: fake, model: gpt-4o-mini, input_cost_per_token: 0.00000015, output_cost_per_token: 0.0000006 }',
     '    claude:',
-    '      - { provider: anthropic, model: bench-claude }',
+    '      - { provider: anthropic, model: claude-sonnet-4-5 }',
     marker ? `# ${marker}` : '',
     '',
   ].join('\n');
@@ -39,7 +41,12 @@ export function prepareHome(dir, upstreamPort) {
   const config = join(home, '.config/agentbox/config.yml');
   writeFileSync(config, configYaml(upstreamPort));
   // Only what node needs: no provider keys, no proxies, no NODE_OPTIONS from the caller.
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, AGENTBOX_STATE_DIR: state, LANG: 'C.UTF-8' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    AGENTBOX_STATE_DIR: state,
+    LANG: 'C.UTF-8',
+  };
   return { home, state, config, env, log: join(dir, 'daemon.log') };
 }
 
@@ -63,11 +70,35 @@ export async function waitLive(url, ms = 15_000) {
  * `{pid, url, readyMs, stop()}`. `nodeArgs` go before the script (e.g. --cpu-prof); `script`
  * replaces the agentbox command line (the floor proxy); `root` is the checkout to run (default this one).
  */
-export async function startForeground({ home, core, canPin, nodeArgs = [], script, root = ROOT, timeoutMs = 15_000 }) {
-  const args = [...nodeArgs, ...(script ?? [join(root, 'bin/agentbox.js'), 'litellm', 'start', '--foreground', '--config', home.config, '--port', '0'])];
+export async function startForeground({
+  home,
+  core,
+  canPin,
+  nodeArgs = [],
+  script,
+  root = ROOT,
+  timeoutMs = 15_000,
+}) {
+  const args = [
+    ...nodeArgs,
+    ...(script ?? [
+      join(root, 'bin/agentbox.js'),
+      'litellm',
+      'start',
+      '--foreground',
+      '--config',
+      home.config,
+      '--port',
+      '0',
+    ]),
+  ];
   const [cmd, argv] = pinned(core, process.execPath, args, canPin);
   const t0 = performance.now();
-  const child = spawn(cmd, argv, { env: home.env, cwd: ROOT, stdio: ['ignore', 'pipe', openSync(home.log, 'a')] });
+  const child = spawn(cmd, argv, {
+    env: home.env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', openSync(home.log, 'a')],
+  });
   let out = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -103,7 +134,12 @@ export function hasDetachedStart() {
  * exits 0 and the daemon answers. The daemon's PID comes from the state file it writes.
  */
 export async function startDetached({ home, core, canPin, timeoutMs = 20_000 }) {
-  const [cmd, argv] = pinned(core, process.execPath, [BIN, 'litellm', 'start', '--config', home.config, '--port', '0'], canPin);
+  const [cmd, argv] = pinned(
+    core,
+    process.execPath,
+    [BIN, 'litellm', 'start', '--config', home.config, '--port', '0'],
+    canPin,
+  );
   const t0 = performance.now();
   const child = spawn(cmd, argv, { env: home.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -113,7 +149,8 @@ export async function startDetached({ home, core, canPin, timeoutMs = 20_000 }) 
   const code = await new Promise((r) => child.on('close', r));
   clearTimeout(timer);
   const stateFile = join(home.state, 'litellm.json');
-  if (code !== 0 || !existsSync(stateFile)) throw new Error(`agentbox litellm start exited ${code}: ${out.slice(-300)}`);
+  if (code !== 0 || !existsSync(stateFile))
+    throw new Error(`agentbox litellm start exited ${code}: ${out.slice(-300)}`);
   const st = JSON.parse(readFileSync(stateFile, 'utf8'));
   const live = await waitLive(st.url, 5000);
   const readyMs = performance.now() - t0;

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mixedRequests } from './cases.mjs';
 import { configYaml, hasDetachedStart, startDetached } from './daemon.mjs';
@@ -31,7 +32,11 @@ export async function measureStart(ctx, reps = 5) {
     for (let i = 0; i < reps; i++) {
       let d;
       try {
-        d = await startDetached({ home: homeFor(ctx, `start-detached.r${i + 1}`), core: ctx.cores.daemon, canPin: ctx.canPin });
+        d = await startDetached({
+          home: homeFor(ctx, `start-detached.r${i + 1}`),
+          core: ctx.cores.daemon,
+          canPin: ctx.canPin,
+        });
         out.detached.push(d.readyMs);
       } catch (e) {
         out.detachedError = e.message;
@@ -68,10 +73,27 @@ export async function measureSoak(ctx, seconds) {
         // daemon gone: the load result will say so
       }
     }, 1000);
-    const r = await runLoad({ tool: ctx.tool, url: d.url, connections: 50, seconds, requestsFile: file }).finally(() => clearInterval(timer));
+    const r = await runLoad({
+      tool: ctx.tool,
+      url: d.url,
+      connections: 50,
+      seconds,
+      requestsFile: file,
+    }).finally(() => clearInterval(timer));
     const peakRssMb = memory(d.pid).hwm / MB;
     const { baseMb, endMb } = growthWindows(samples.map((x) => x.rssMb));
-    return { seconds, requests: r.requests, rps: r.rps, errors: r.errors, idleRssMb, baseMb, endMb, growthMb: endMb - baseMb, peakRssMb, samples };
+    return {
+      seconds,
+      requests: r.requests,
+      rps: r.rps,
+      errors: r.errors,
+      idleRssMb,
+      baseMb,
+      endMb,
+      growthMb: endMb - baseMb,
+      peakRssMb,
+      samples,
+    };
   } finally {
     await d.stop();
   }
@@ -102,7 +124,14 @@ export async function measureReload(ctx, count) {
   const control = {};
   const maxSeconds = Math.max(30, count * 3);
   try {
-    const loadDone = runLoad({ tool: ctx.tool, url: d.url, connections: 50, seconds: maxSeconds, requestsFile: file, control });
+    const loadDone = runLoad({
+      tool: ctx.tool,
+      url: d.url,
+      connections: 50,
+      seconds: maxSeconds,
+      requestsFile: file,
+      control,
+    });
     await sleep(1000);
     let gen = await generation();
     const latencies = [];
@@ -133,7 +162,10 @@ export async function measureReload(ctx, count) {
       requests: r.requests,
       errors: r.errors,
       errorKinds: r.errorKinds,
-      note: misses >= 3 ? 'the daemon did not pick up 3 config changes in a row (hot reload missing?)' : undefined,
+      note:
+        misses >= 3
+          ? 'the daemon did not pick up 3 config changes in a row (hot reload missing?)'
+          : undefined,
     };
   } finally {
     control.stop?.();

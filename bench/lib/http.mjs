@@ -1,5 +1,6 @@
 // Minimal node:http client helpers for the benchmark's checks and first-byte timing.
 import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 /** GET `url`; resolves `{status, body}` (body parsed as JSON when it is JSON). Times out after 2 s. */
 export function getJson(url) {

@@ -24,7 +24,11 @@ export function encodeRequests(reqs) {
   for (const r of reqs) {
     const body = Buffer.from(r.body ?? '');
     const headers = Object.entries(r.headers ?? {});
-    parts.push(Buffer.from(`${r.method ?? 'POST'} ${r.path}\n${headers.length}\n${headers.map(([k, v]) => `${k}: ${v}\n`).join('')}${body.length}\n`));
+    parts.push(
+      Buffer.from(
+        `${r.method ?? 'POST'} ${r.path}\n${headers.length}\n${headers.map(([k, v]) => `${k}: ${v}\n`).join('')}${body.length}\n`,
+      ),
+    );
     parts.push(body, Buffer.from('\n'));
   }
   return Buffer.concat(parts);

@@ -50,11 +50,16 @@ export function homeFor(ctx, label) {
 
 /** Start a pinned foreground daemon for `label` (with --cpu-prof when profiling). */
 export async function startDaemon(ctx, label, { floor = false, root } = {}) {
-  const nodeArgs = ctx.profileDir ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', `${label}.cpuprofile`] : [];
+  const nodeArgs = ctx.profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', `${label}.cpuprofile`]
+    : [];
   const home = homeFor(ctx, label);
   Object.assign(home.env, ctx.opts.daemonEnv);
   const script = floor ? [FLOOR, '--upstream', ctx.upstream.url] : undefined;
-  return { ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs, script, root })), home };
+  return {
+    ...(await startForeground({ home, core: ctx.cores.daemon, canPin: ctx.canPin, nodeArgs, script, root })),
+    home,
+  };
 }
 
 /** Check one reply of the case: HTTP 200 and a complete body in the client's dialect. */
@@ -62,7 +67,9 @@ async function checkReply(url, req, c) {
   const r = await send(url + req.path, { headers: req.headers, body: req.body, timeoutMs: 10_000 });
   const marker = completeMarker(c.path.client, c.mode);
   if (r.status !== 200 || !r.text.includes(marker)) {
-    throw new Error(`check failed: HTTP ${r.status}, expected ${marker}: ${r.text.slice(0, 300).replace(/\s+/g, ' ')}`);
+    throw new Error(
+      `check failed: HTTP ${r.status}, expected ${marker}: ${r.text.slice(0, 300).replace(/\s+/g, ' ')}`,
+    );
   }
 }
 
@@ -70,10 +77,14 @@ export async function measureRun(ctx, c, rep) {
   const req = requestFor(c);
   const reqFile = join(ctx.tmp, `${c.name}.req`);
   writeRequests(reqFile, [req]);
-  const daemon = c.kind === 'direct' ? undefined : await startDaemon(ctx, `${c.name}.r${rep}`, { floor: c.kind === 'floor', root: c.root });
+  const daemon =
+    c.kind === 'direct'
+      ? undefined
+      : await startDaemon(ctx, `${c.name}.r${rep}`, { floor: c.kind === 'floor', root: c.root });
   const url = daemon ? daemon.url : ctx.upstream.url;
   const pids = { daemon: daemon?.pid, upstream: ctx.upstream.pid };
-  const load = (seconds) => runLoad({ tool: ctx.tool, url, connections: c.conns, seconds, requestsFile: reqFile });
+  const load = (seconds) =>
+    runLoad({ tool: ctx.tool, url, connections: c.conns, seconds, requestsFile: reqFile });
   try {
     await checkReply(url, req, c);
     if (ctx.opts.warmup > 0) await load(ctx.opts.warmup);
@@ -101,7 +112,11 @@ export async function measureRun(ctx, c, rep) {
     };
     if (c.mode === 'sse' && c.conns === 1) {
       // Time to the first body byte on one keep-alive connection, from this process.
-      const t = await timeSequential(url + req.path, { headers: req.headers, body: req.body, timeoutMs: 10_000 }, { count: 200, warmup: 20 });
+      const t = await timeSequential(
+        url + req.path,
+        { headers: req.headers, body: req.body, timeoutMs: 10_000 },
+        { count: 200, warmup: 20 },
+      );
       run.ttfbMs = median(t.firstByte);
     }
     return run;

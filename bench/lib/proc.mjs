@@ -10,7 +10,10 @@ export function parseStat(text) {
   const close = text.lastIndexOf(')');
   if (close === -1) throw new Error('not a /proc/<pid>/stat line');
   // After ')' come field 3 (state) onwards: utime is field 14, stime 15, cutime 16, cstime 17.
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const num = (i) => Number(f[i - 3]);
   return { utime: num(14), stime: num(15), cutime: num(16), cstime: num(17) };
 }

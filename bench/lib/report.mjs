@@ -2,7 +2,17 @@
 import { directCaseFor, passthroughFor, PATHS, caseName } from './cases.mjs';
 import { medianFields, quietRuns, round } from './stats.mjs';
 
-const FIELDS = ['rps', 'p50Ms', 'p99Ms', 'cpuUsPerReq', 'upstreamUsPerReq', 'peakRssMb', 'ttfbMs', 'daemonCorePct', 'loadCorePct'];
+const FIELDS = [
+  'rps',
+  'p50Ms',
+  'p99Ms',
+  'cpuUsPerReq',
+  'upstreamUsPerReq',
+  'peakRssMb',
+  'ttfbMs',
+  'daemonCorePct',
+  'loadCorePct',
+];
 
 /** Per case: medians over the runs kept by `quietRuns`, plus the direct comparison for 1 connection. */
 export function summarise(cases, runs, maxForeign = 20) {
@@ -40,7 +50,9 @@ export function summarise(cases, runs, maxForeign = 20) {
 
 const fmt = (n, digits = 0) => {
   const r = round(n, digits);
-  return r === undefined ? '–' : r.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return r === undefined
+    ? '–'
+    : r.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 };
 
 /** The per-case Markdown table. */
@@ -86,10 +98,13 @@ export function targets(by, extras) {
     for (const mode of ['json', 'sse']) {
       const big = cpu(p.name, mode, 'large');
       const small = cpu(p.name, mode);
-      if (big !== undefined && small) add(`${p.label} ${mode.toUpperCase()} 100 KB vs small`, big / small, 3, '×', 2);
+      if (big !== undefined && small)
+        add(`${p.label} ${mode.toUpperCase()} 100 KB vs small`, big / small, 3, '×', 2);
     }
   }
-  const added = [...by.values()].filter((s) => s.kind === 'gateway' && s.conns === 1 && s.size === 'small' && s.addedP50Ms !== undefined);
+  const added = [...by.values()].filter(
+    (s) => s.kind === 'gateway' && s.conns === 1 && s.size === 'small' && s.addedP50Ms !== undefined,
+  );
   if (added.length) {
     const worst = added.reduce((a, b) => (b.addedP50Ms > a.addedP50Ms ? b : a));
     add('added p50 at 1 connection (worst small case)', worst.addedP50Ms, 0.2, 'ms', 3, worst.name);
@@ -107,14 +122,17 @@ export function targets(by, extras) {
     add('peak RSS in the soak', extras.soak.peakRssMb, 150, 'MB');
     add(`RSS growth over a ${extras.soak.seconds} s mixed load`, extras.soak.growthMb, 10, 'MB', 1);
   }
-  if (extras.reload) add(`failed requests during ${extras.reload.reloads} reloads`, extras.reload.errors, 0, '');
+  if (extras.reload)
+    add(`failed requests during ${extras.reload.reloads} reloads`, extras.reload.errors, 0, '');
   return rows;
 }
 
 export function targetTable(rows) {
   const lines = ['| target | measured | limit | |', '|---|---:|---:|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.target}${r.note ? ` (${r.note})` : ''} | ${r.measured} ${r.unit} | ${r.limit} ${r.unit} | ${r.ok ? 'ok' : '**over**'} |`);
+    lines.push(
+      `| ${r.target}${r.note ? ` (${r.note})` : ''} | ${r.measured} ${r.unit} | ${r.limit} ${r.unit} | ${r.ok ? 'ok' : '**over**'} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -142,4 +160,3 @@ export function extrasText(extras) {
   }
   return out.join('\n');
 }
-

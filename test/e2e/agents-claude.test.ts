@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Recorded } from '../helpers/fake-upstream.js';
 import {
   agentboxEnv,
@@ -19,6 +19,9 @@ import {
  */
 
 const CLAUDE = requireCli('claude');
+
+// Each CLI run is bounded at 60 s (killed by pid); a test may run it and wait for retries.
+vi.setConfig({ testTimeout: 90_000 });
 const TOKEN = 'agentbox-e2e-7f3a';
 const FINAL = 'The command printed the token; all done.';
 

@@ -93,7 +93,7 @@ export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<M
       });
       const r = await loadConfig({ env, port: 0 });
       if (!r.ok) throw new Error(`test config invalid: ${JSON.stringify(r.errors)}`);
-      const gw = await startGateway(r.loaded, { log: silentLogger() });
+      const gw = await startGateway(r.loaded, { log: silentLogger(), stateDir: null });
       world.gw = gw;
       await writeState(stateFile(env), {
         pid: stub.pid!,

@@ -147,6 +147,40 @@ describe('a cut upstream stream never ends cleanly', () => {
   });
 });
 
+describe('Claude Code → Chat upstream: a complete, valid Messages stream', () => {
+  it.each([
+    ['text', { kind: 'ok' as const, text: 'The secret word is PAPAYA-42.' }],
+    ['tool use', { kind: 'ok' as const, tool: { name: 'Read', args: { file_path: '/tmp/hello.txt' } } }],
+  ])(
+    '%s: every event valid, message_stop last, what the upstream saw is plain Chat',
+    async (kind, behaviour) => {
+      oa.setBehaviours(behaviour);
+      const r = await postStream('/v1/messages?beta=true', { ...claudeTool.body, model: 'to-chat' });
+      expect(r.status).toBe(200);
+      expectValidAnthropic(r.events);
+      const types = r.events.map((e) => e.data.type);
+      expect(types[0]).toBe('message_start');
+      expect(types.at(-1)).toBe('message_stop');
+      const delta = r.events.find((e) => e.data.type === 'message_delta')!.data;
+      expect(delta.delta.stop_reason).toBe(kind === 'text' ? 'end_turn' : 'tool_use');
+      if (kind === 'tool use') {
+        const block = r.events.find((e) => e.data.type === 'content_block_start')!.data.content_block;
+        expect(block).toMatchObject({ type: 'tool_use', name: 'Read' });
+        expect(block.id).toMatch(/^[a-zA-Z0-9_-]+$/);
+      }
+      const up = oa.requests.at(-1)!.body;
+      // Anthropic-only fields are not forwarded raw: none at the top, no cache_control anywhere.
+      for (const field of ['thinking', 'context_management', 'output_config', 'metadata', 'system'])
+        expect(Object.keys(up), field).not.toContain(field);
+      const keys = new Set<string>();
+      JSON.stringify(up, (k, v) => (keys.add(k), v));
+      expect(keys.has('cache_control')).toBe(false);
+      expect(keys.has('input_schema')).toBe(false);
+      expect(up.messages.map((m: any) => m.role)).toEqual(['system', 'user', 'system', 'assistant', 'tool']);
+    },
+  );
+});
+
 describe('Codex MCP tools (namespace) round-trip', () => {
   it('Responses → Chat: flattened function tools up, function_call with namespace back', async () => {
     oa.setBehaviours({ kind: 'ok', tool: { name: 'mcp__mini__add', args: { a: 1, b: 2 } } });

@@ -138,6 +138,32 @@ describe('cost per request', () => {
     expect(Number(r.headers['x-agentbox-cost'])).toBeCloseTo(1000 * 1e-6 + 500 * 1.25e-6 + 100 * 2e-6, 10);
   });
 
+  it('/model/info shows the prices in use, from the data or the config', async () => {
+    const info = (await (await fetch(`${gw.url}/model/info`)).json()) as any;
+    const of = (alias: string) => info.data.find((x: any) => x.model_name === alias).model_info;
+    expect(of('gpt')).toMatchObject({
+      input_cost_per_token: 2.5e-6,
+      output_cost_per_token: 1e-5,
+      cache_read_input_token_cost: 1.25e-6,
+      price_source: 'catalog',
+    });
+    expect(of('cheap')).toMatchObject({
+      input_cost_per_token: 1e-6,
+      output_cost_per_token: 2e-6,
+      cache_read_input_token_cost: 1.25e-6,
+      price_source: 'catalog+config',
+    });
+    expect(of('claude')).toMatchObject({
+      input_cost_per_token: 3e-6,
+      cache_creation_input_token_cost: 3.75e-6,
+    });
+    expect(of('mystery')).toMatchObject({
+      input_cost_per_token: null,
+      output_cost_per_token: null,
+      price_source: null,
+    });
+  });
+
   it('an unknown price is unknown: no header, null in the ledger, never 0', async () => {
     const r = await chat('mystery');
     expect(r.status).toBe(200);

@@ -64,7 +64,7 @@ describe('budgets', () => {
     for (let i = 0; i < 20; i++) if ((await ask(gw)).status === 402) break;
     expect(up.requests.length).toBeLessThanOrEqual(11);
     expect(up.requests.length).toBeGreaterThanOrEqual(10);
-    const health = await (await fetch(`${gw.url}/health`)).json();
+    const health = (await (await fetch(`${gw.url}/health`)).json()) as any;
     const day = health.usage.budgets.find((b: any) => b.scope === 'global' && b.period === 'day');
     expect(day.spent_usd).toBeCloseTo(up.requests.length * 0.0018, 9);
     expect(day.spent_usd).toBeLessThanOrEqual(0.018 + 0.0018 + 1e-12);

@@ -75,6 +75,59 @@ describe.skipIf(!hasRedis)('two daemons sharing a real redis-server', () => {
     expect(left(ha)).toBeCloseTo(left(hb), 9);
   });
 
+  it('share cooldowns and the response cache', async () => {
+    const bad = await startFakeUpstream('openai', {
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '30' },
+    });
+    try {
+      const mk = () =>
+        startTestGateway(
+          makeConfig(
+            [
+              { name: 'bad', type: 'openai', apiBase: bad.apiBase, apiKey: 'sk-b' },
+              { name: 'p', type: 'openai', apiBase: up.apiBase, apiKey: 'sk-p' },
+            ],
+            {
+              default: [
+                { provider: 'bad', model: 'x' },
+                { provider: 'p', model: 'm' },
+              ],
+            },
+            { redisUrl: redis.url, cache: { type: 'redis', ttlS: 60, maxEntries: 100 } },
+          ),
+        );
+      const [a, b] = [await mk(), await mk()];
+      gws.push(a, b);
+      const first = await ask(a);
+      expect(first.headers['x-agentbox-deployment']).toBe('p/m');
+      expect(bad.requests).toHaveLength(1);
+      // B hears of the cooldown and goes straight to the second deployment.
+      const deadline = Date.now() + 3000;
+      let cooling = false;
+      while (!cooling && Date.now() < deadline) {
+        const h = (await (await fetch(`${b.url}/health`)).json()) as any;
+        cooling = h.deployments.some((d: any) => d.provider === 'bad' && d.state === 'cooling_down');
+        if (!cooling) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(cooling).toBe(true);
+      const body = { model: 'default', messages: [{ role: 'user', content: 'shared cache' }] };
+      const viaB = await post(`${b.url}/v1/chat/completions`, body);
+      expect(viaB.headers['x-agentbox-deployment']).toBe('p/m');
+      expect(viaB.headers['x-agentbox-cache']).toBe('miss');
+      expect(bad.requests).toHaveLength(1);
+      // What B cached, A answers from Redis.
+      const upBefore = up.requests.length;
+      const viaA = await post(`${a.url}/v1/chat/completions`, body);
+      expect(viaA.headers['x-agentbox-cache']).toBe('hit');
+      expect(viaA.text).toBe(viaB.text);
+      expect(up.requests.length).toBe(upBefore);
+    } finally {
+      await bad.close();
+    }
+  });
+
   it('keep serving on local limits when Redis goes away, and say so in /health', async () => {
     const own = await startRedis();
     const gw = await daemon({ redisUrl: own.url, rateLimits: { rpm: 100 } });

@@ -15,8 +15,8 @@ export const CODEX_KEY_VAR = 'AGENTBOX_API_KEY';
 /** The key to send when the gateway checks none (any value is accepted on loopback). */
 export const PLACEHOLDER_KEY = 'agentbox';
 
-/** The model names Claude Code asks for when none is set (2.1.x): main model, then the small one. */
-const CLAUDE_MAIN_NAMES = ['claude-opus-4-8', 'claude-sonnet-4-6'];
+/** Claude Code 2.1.x's default model names: the main model, and the small one (either spelling). */
+const CLAUDE_MAIN_NAMES = ['claude-opus-4-8'];
 const CLAUDE_SMALL_NAMES = ['claude-haiku-4-5-20251001', 'claude-haiku-4-5'];
 
 /** How an agent reaches the gateway: its root URL, the key to present (as shell text) and the config. */
@@ -77,7 +77,7 @@ export function codexLines(t: AgentTarget): { toml: string[]; shell: string[] } 
   };
 }
 
-/** True when every request for one of these names would find an alias (exact or glob). */
+/** True when one of these names resolves to an alias (exact or glob). */
 function servesAny(config: LitellmConfig, names: string[]): boolean {
   return names.some((n) => {
     try {

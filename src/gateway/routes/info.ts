@@ -1,3 +1,4 @@
+import type { Deployment } from '../../config/types.js';
 import { VERSION } from '../../shared/version.js';
 import { deploymentViews } from '../deployments.js';
 import { sendJson, type RequestContext } from './context.js';
@@ -47,13 +48,24 @@ export function handleModelInfo(ctx: RequestContext): void {
           state: v.state,
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
-          input_cost_per_token: d.inputCostPerToken ?? null,
-          output_cost_per_token: d.outputCostPerToken ?? null,
+          ...prices(ctx, d),
         },
       });
     }
   }
   sendJson(ctx, 200, { data });
+}
+
+/** USD per token from the config or the bundled pricing data (null: unknown). */
+function prices(ctx: RequestContext, d: Deployment): Record<string, number | string | null> {
+  const p = ctx.state.usage?.pricer.perToken(d);
+  return {
+    input_cost_per_token: d.inputCostPerToken ?? p?.input ?? null,
+    output_cost_per_token: d.outputCostPerToken ?? p?.output ?? null,
+    cache_read_input_token_cost: d.cacheReadCostPerToken ?? p?.cacheRead ?? null,
+    cache_creation_input_token_cost: d.cacheWriteCostPerToken ?? p?.cacheWrite ?? null,
+    price_source: ctx.state.usage?.pricer.source(d) ?? null,
+  };
 }
 
 export async function handleHealth(

@@ -56,10 +56,26 @@ export class Budgets {
 
   private count(key: string | null, alias: string | null, nano: number, ts: number): void {
     for (const p of PERIODS) {
-      this.bump(counterKey('global', null, p, ts), nano);
-      if (alias !== null) this.bump(counterKey('alias', alias, p, ts), nano);
-      if (key !== null) this.bump(counterKey('key', key, p, ts), nano);
+      const label = periodLabel(p, ts);
+      this.bump(`budget:global::${p}:${label}`, nano);
+      if (alias !== null) this.bump(`budget:alias:${alias}:${p}:${label}`, nano);
+      if (key !== null) this.bump(`budget:key:${key}:${p}:${label}`, nano);
     }
+    this.prune(ts);
+  }
+
+  private day = '';
+
+  /** Forget past periods once a day, so the map stays as small as the config. */
+  private prune(ts: number): void {
+    const day = periodLabel('day', ts);
+    if (day <= this.day) return;
+    const first = this.day === '';
+    this.day = day;
+    if (first) return;
+    const month = periodLabel('month', ts);
+    for (const k of this.spent.keys())
+      if (!k.endsWith(`:day:${day}`) && !k.endsWith(`:month:${month}`)) this.spent.delete(k);
   }
 
   private bump(k: string, nano: number): void {

@@ -1,6 +1,7 @@
 import {
   calcPrice,
   findProvider,
+  type ConditionalPrice,
   type ModelInfo,
   type ModelPrice,
   type Provider,
@@ -19,6 +20,15 @@ export interface Pricer {
   cost(d: Deployment, usage: Usage, at?: Date): number | null;
   /** Where the deployment's prices come from (for /model/info and logs). */
   source(d: Deployment): 'catalog' | 'config' | 'catalog+config' | null;
+  /** USD per token now (the base tier), for /model/info; null when nothing is known. */
+  perToken(d: Deployment, at?: Date): PerToken | null;
+}
+
+export interface PerToken {
+  input: number | null;
+  output: number | null;
+  cacheRead: number | null;
+  cacheWrite: number | null;
 }
 
 interface Resolved {
@@ -65,7 +75,35 @@ export function createPricer(): Pricer {
     source(d) {
       return resolve(d)?.source ?? null;
     },
+    perToken(d, at = new Date()) {
+      const r = resolve(d);
+      if (!r) return null;
+      const prices = r.provider.models[0].prices;
+      const p = Array.isArray(prices) ? currentPrices(prices, at) : prices;
+      const unit = (k: string): number | null => {
+        const v = p[k];
+        const base = typeof v === 'number' ? v : v?.base;
+        return base === undefined ? null : base / 1e6;
+      };
+      return {
+        input: unit('input_mtok'),
+        output: unit('output_mtok'),
+        cacheRead: unit('cache_read_mtok') ?? unit('input_mtok'),
+        cacheWrite: unit('cache_write_mtok') ?? unit('input_mtok'),
+      };
+    },
   };
+}
+
+/** The conditional price in force at `at` (the last whose start date has passed; else the first). */
+function currentPrices(list: ConditionalPrice[], at: Date): ModelPrice {
+  let chosen = list[0].prices;
+  for (const c of list) {
+    if (!c.constraint) chosen = c.prices;
+    else if (c.constraint.type === 'start_date' && Date.parse(c.constraint.start_date) <= at.getTime())
+      chosen = c.prices;
+  }
+  return chosen;
 }
 
 function resolveDeployment(d: Deployment): Resolved | null {

@@ -1,0 +1,1 @@
+export function growthWindows(rss: number[]): { baseMb: number | undefined; endMb: number | undefined };
