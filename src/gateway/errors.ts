@@ -182,3 +182,30 @@ function describeCode(code: string, message?: string): string {
       return message ? `${code}: ${message}` : code;
   }
 }
+
+/** Retry-After of an upstream answer: `retry-after-ms`, then `retry-after` as seconds or an HTTP date. */
+export function retryAfterSeconds(
+  headers: Record<string, string>,
+  now: number = Date.now(),
+): number | undefined {
+  const ms = headerOf(headers, 'retry-after-ms');
+  if (ms !== undefined) {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return n / 1000;
+  }
+  const ra = headerOf(headers, 'retry-after');
+  if (ra === undefined) return undefined;
+  const secs = Number(ra);
+  if (ra.trim() !== '' && Number.isFinite(secs)) return Math.max(0, secs);
+  const at = Date.parse(ra);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** A header by name, whatever its case in the record. */
+export function headerOf(headers: Record<string, string>, name: string): string | undefined {
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import type { FailureKind, UpstreamFailure } from '../../errors.js';
+import { retryAfterSeconds, type FailureKind, type UpstreamFailure } from '../../errors.js';
 
 /** Anthropic's wording for a request that does not fit the model's context window. */
 const CONTEXT_WINDOW =
@@ -22,7 +22,7 @@ export function classifyAnthropicError(
   else if ((status === 400 || status === 413) && CONTEXT_WINDOW.test(message)) kind = 'context_window';
   else kind = 'client';
   const out: UpstreamFailure = { kind, status, message, body };
-  const retryAfterS = retryAfter(headers);
+  const retryAfterS = retryAfterSeconds(headers);
   if (retryAfterS !== undefined) out.retryAfterS = retryAfterS;
   return out;
 }
@@ -40,27 +40,4 @@ function errorMessage(status: number, body: string): string {
   }
   if (trimmed.length === 0 || trimmed.startsWith('<')) return `Anthropic returned HTTP ${status}`;
   return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
-}
-
-/** Seconds from `retry-after-ms`, `retry-after` (seconds or an HTTP date); undefined when absent. */
-function retryAfter(headers: Record<string, string>): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined) {
-    const n = Number(ms);
-    if (Number.isFinite(n) && n >= 0) return n / 1000;
-  }
-  const ra = header(headers, 'retry-after');
-  if (ra === undefined) return undefined;
-  const n = Number(ra);
-  if (ra.trim() !== '' && Number.isFinite(n) && n >= 0) return n;
-  const at = Date.parse(ra);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, (at - Date.now()) / 1000);
-}
-
-function header(headers: Record<string, string>, name: string): string | undefined {
-  const v = headers[name];
-  if (v !== undefined) return v;
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === name) return headers[k];
-  return undefined;
 }

@@ -1,4 +1,6 @@
-import type { FailureKind, UpstreamFailure } from '../../errors.js';
+import { retryAfterSeconds, type FailureKind, type UpstreamFailure } from '../../errors.js';
+
+export { retryAfterSeconds };
 
 const CONTEXT_PATTERNS = /maximum context length|context length|context_length_exceeded|too many tokens/i;
 
@@ -48,32 +50,6 @@ function errorMessage(err: Record<string, unknown> | undefined, body: string, st
 
 function isContextWindow(err: Record<string, unknown> | undefined, message: string): boolean {
   return err?.code === 'context_length_exceeded' || CONTEXT_PATTERNS.test(message);
-}
-
-/** Retry-After: `retry-after-ms`, then `retry-after` as seconds or an HTTP date. */
-export function retryAfterSeconds(
-  headers: Record<string, string>,
-  now: number = Date.now(),
-): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined) {
-    const n = Number(ms);
-    if (Number.isFinite(n) && n >= 0) return n / 1000;
-  }
-  const ra = header(headers, 'retry-after');
-  if (ra === undefined) return undefined;
-  const secs = Number(ra);
-  if (ra.trim() !== '' && Number.isFinite(secs)) return Math.max(0, secs);
-  const at = Date.parse(ra);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-function header(headers: Record<string, string>, name: string): string | undefined {
-  const direct = headers[name];
-  if (direct !== undefined) return direct;
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
-  return undefined;
 }
 
 /** Upstreams sometimes echo (part of) the key in their messages: never carry one further. */
