@@ -175,9 +175,13 @@ describe.each(['openai', 'anthropic'] as const)(
       const before = world.upstream.requests.length;
       const server = fileURLToPath(new URL('../fixtures/mcp/mini-server.mjs', import.meta.url));
       const { run } = await runCodex(world, 'Add 2 and 40 with the MCP tool.', {
-        extraToml: `\n[mcp_servers.mini]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(server)}]\ndefault_tools_approval_mode = "approve"\n`,
+        extraToml: `\n[mcp_servers.mini]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(server)}]\ndefault_tools_approval_mode = "approve"\nstartup_timeout_sec = 20\ntool_timeout_sec = 20\n`,
       });
-      expect(run.code, describeRun(run)).toBe(0);
+      const sentNow = world.upstream.requests.slice(before).map((r) => toolResults(r));
+      expect(
+        run.code,
+        `${describeRun(run)}\n--- tool results per upstream request\n${JSON.stringify(sentNow)}`,
+      ).toBe(0);
       // Codex rejects a flattened name ("unsupported call"); the gateway gave it back add + namespace.
       expect(run.stderr + run.stdout).not.toContain('unsupported call');
       expect(run.stdout).toContain('MCP said forty-two.');

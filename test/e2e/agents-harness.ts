@@ -105,7 +105,7 @@ export async function startAgentWorld(
   };
   const loaded = await loadConfig({ path: configPath, env });
   if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.errors)}`);
-  const gateway = await startGateway(loaded.loaded, { log: silentLogger() });
+  const gateway = await startGateway(loaded.loaded, { log: silentLogger(), stateDir: null });
   return {
     dir,
     configPath,
