@@ -7,10 +7,11 @@ import type { EncodeContext } from '../../../../src/gateway/dialects/types.js';
 import { GatewayError } from '../../../../src/gateway/errors.js';
 import { SseDecoder } from '../../../../src/gateway/upstream/sse.js';
 import { validateOpenAI } from '../../../helpers/openai-schema.js';
+import { sharedPath } from '../../../helpers/shared-path.js';
 
 type Json = Record<string, any>;
 
-const SPEC = process.env.OPENAI_SCHEMAS ?? '/work/shared/specs/openai/openai-schemas.json';
+const SPEC = process.env.OPENAI_SCHEMAS ?? sharedPath('specs', 'openai', 'openai-schemas.json');
 
 /** Stream event type → the schema that describes it, read from the ResponseStreamEvent union. */
 const EVENT_SCHEMA: Map<string, string> = (() => {
