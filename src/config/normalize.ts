@@ -82,7 +82,10 @@ export function buildConfig(
     config.rateLimits = assignDefined({}, { rpm: raw.rate_limits.rpm, tpm: raw.rate_limits.tpm });
     if (raw.rate_limits.aliases) {
       config.rateLimits.aliases = Object.fromEntries(
-        Object.entries(raw.rate_limits.aliases).map(([a, l]) => [a, assignDefined({}, { rpm: l.rpm, tpm: l.tpm })]),
+        Object.entries(raw.rate_limits.aliases).map(([a, l]) => [
+          a,
+          assignDefined({}, { rpm: l.rpm, tpm: l.tpm }),
+        ]),
       );
     }
   }

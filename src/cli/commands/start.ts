@@ -10,7 +10,8 @@ export interface StartOptions {
 export function parsePort(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ExitError(EXIT.usage, `--port: not a port number: ${v}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ExitError(EXIT.usage, `--port: not a port number: ${v}`);
   return n;
 }
 
@@ -20,7 +21,10 @@ export async function start(opts: StartOptions): Promise<void> {
   const result = await loadConfig({ path: opts.config, env: process.env, port });
   if (!result.ok) {
     for (const e of result.errors) err(`${e.path}: ${e.message}`);
-    throw new ExitError(EXIT.usage, `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`);
+    throw new ExitError(
+      EXIT.usage,
+      `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`,
+    );
   }
   if (!opts.foreground) {
     const { startDetached } = await import('./start-detached.js');

@@ -13,7 +13,11 @@ const ADAPTERS: Record<ProviderType, ProviderAdapter> = {
     responsesWire: responsesCodec,
   }),
   openai_compatible: createOpenAIAdapter({ type: 'openai_compatible', defaultApiBase: '', needsKey: false }),
-  ollama: createOpenAIAdapter({ type: 'ollama', defaultApiBase: 'http://127.0.0.1:11434/v1', needsKey: false }),
+  ollama: createOpenAIAdapter({
+    type: 'ollama',
+    defaultApiBase: 'http://127.0.0.1:11434/v1',
+    needsKey: false,
+  }),
   anthropic: anthropicAdapter,
 };
 

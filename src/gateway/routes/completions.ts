@@ -13,7 +13,8 @@ import { parseJsonBody } from './json-body.js';
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
   const body = parseJsonBody(ctx.body);
   const { model, stream } = dialect.validate(body);
-  const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const includeUsage =
+    (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   ctx.info.model = model;
   ctx.info.stream = stream;
   const config = ctx.state.loaded.config; // pinned for this request
@@ -78,7 +79,8 @@ async function pipeStream(
   res.writeHead(200, { ...baseHeaders(ctx), ...SSE_HEADERS });
   const write = async (chunk: string | Buffer): Promise<void> => {
     if (chunk.length === 0 || res.destroyed) return;
-    if (!res.write(chunk)) await new Promise<void>((r) => (res.destroyed ? r() : res.once('drain', r).once('close', r)));
+    if (!res.write(chunk))
+      await new Promise<void>((r) => (res.destroyed ? r() : res.once('drain', r).once('close', r)));
   };
   const see = (events: CanonicalEvent[]): string => {
     let text = '';
@@ -92,13 +94,18 @@ async function pipeStream(
     }
     return text;
   };
-  const forward = async (raw: Buffer, sse: typeof reader.headSse, events: CanonicalEvent[]): Promise<string | null> => {
+  const forward = async (
+    raw: Buffer,
+    sse: typeof reader.headSse,
+    events: CanonicalEvent[],
+  ): Promise<string | null> => {
     const midError = events.find((e) => e.type === 'error');
     const text = see(events);
     if (passthrough) {
       if (drop) {
         let framed = '';
-        for (const ev of sse) if (!drop(ev)) framed += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
+        for (const ev of sse)
+          if (!drop(ev)) framed += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
         await write(framed);
       } else await write(raw);
     } else await write(text);
@@ -131,14 +138,18 @@ async function pipeStream(
     }
   } catch (e) {
     const f = toFailure(e);
-    failure = new GatewayError(f.kind === 'timeout' ? 'timeout' : 'upstream_error', `upstream stream failed: ${f.message}`);
+    failure = new GatewayError(
+      f.kind === 'timeout' ? 'timeout' : 'upstream_error',
+      `upstream stream failed: ${f.message}`,
+    );
   } finally {
     reader.close();
   }
   ctx.info.usage = usage;
   if (failure) {
     ctx.info.error = failure.message;
-    if (!res.destroyed && !forwardedError) await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
+    if (!res.destroyed && !forwardedError)
+      await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
   }
   res.end();
 }

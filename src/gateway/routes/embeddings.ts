@@ -26,15 +26,27 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
   ctx.info.alias = alias;
   const attempts: AttemptRecord[] = [];
   ctx.info.attempts = attempts;
-  const { limits } = await admitRequest(ctx, { config, model: body.model, alias, chain, body, cacheable: false, maxOutput: 0 });
+  const { limits } = await admitRequest(ctx, {
+    config,
+    model: body.model,
+    alias,
+    chain,
+    body,
+    cacheable: false,
+    maxOutput: 0,
+  });
   const offers = chain.filter((d) => adapterFor(d.provider.type).embeddings);
   const candidates = orderCandidates(offers, ctx.state.cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0 && limits && offers.some((d) => limits.waitMs(d) > 0)) {
     const s = Math.max(1, Math.ceil(Math.min(...offers.map((d) => limits.waitMs(d) || 60_000)) / 1000));
-    throw new GatewayError('rate_limit', `every deployment of "${alias}" is at its rpm/tpm limit`, { retryAfterS: s });
+    throw new GatewayError('rate_limit', `every deployment of "${alias}" is at its rpm/tpm limit`, {
+      retryAfterS: s,
+    });
   }
   if (candidates.length === 0) {
-    throw new GatewayError('invalid_request', `no deployment of "${alias}" offers embeddings`, { param: 'model' });
+    throw new GatewayError('invalid_request', `no deployment of "${alias}" offers embeddings`, {
+      param: 'model',
+    });
   }
   let lastError: GatewayError | undefined;
   for (const [i, d] of candidates.entries()) {
@@ -64,12 +76,16 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
       }
       const f = adapter.classifyError(res.statusCode, text, {});
       ctx.state.cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
-      lastError = new GatewayError(f.kind === 'rate_limit' ? 'rate_limit' : 'upstream_error', `${d.id}: ${f.message}`, {
-        status: res.statusCode,
-        upstreamBody: text,
-        upstreamDialect: 'openai-chat',
-        retryAfterS: f.retryAfterS,
-      });
+      lastError = new GatewayError(
+        f.kind === 'rate_limit' ? 'rate_limit' : 'upstream_error',
+        `${d.id}: ${f.message}`,
+        {
+          status: res.statusCode,
+          upstreamBody: text,
+          upstreamDialect: 'openai-chat',
+          retryAfterS: f.retryAfterS,
+        },
+      );
       if (f.kind === 'client') break;
     } catch (e) {
       const f = toFailure(e);
