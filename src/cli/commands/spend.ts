@@ -45,12 +45,19 @@ export async function spend(opts: { by?: string; since?: string; json?: boolean 
     String(r.requests),
     String(r.input_tokens + r.cache_read_tokens + r.cache_write_tokens),
     String(r.output_tokens),
-    `$${formatUsd(r.usd, 4)}`,
+    usdCell(r),
   ]);
   out(table([...header, 'REQUESTS', 'INPUT', 'OUTPUT', 'USD'], cells, opts.by ? {} : { blankRepeats: 0 }));
   out(`total $${formatUsd(total, 4)} since ${since}`);
   const unpriced = rows.reduce((s, r) => s + r.unpriced_requests, 0);
   if (unpriced) err(`${unpriced} request(s) had no known price and are not in the total`);
+}
+
+/** An unknown price is shown as unknown, never as $0. */
+export function usdCell(r: Pick<SpendRow, 'requests' | 'unpriced_requests' | 'usd'>): string {
+  if (r.unpriced_requests >= r.requests) return 'unknown';
+  const usd = `$${formatUsd(r.usd, 4)}`;
+  return r.unpriced_requests > 0 ? `${usd} + ${r.unpriced_requests} unpriced` : usd;
 }
 
 function group(rows: SpendRow[], by: By | undefined): SpendRow[] {
