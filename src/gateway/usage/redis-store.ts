@@ -1,3 +1,4 @@
+import { redactUrl } from './redact-url.js';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/log.js';
@@ -224,16 +225,5 @@ export class RedisStore implements SharedStore {
     this.client.disconnect();
     this.sub.disconnect();
     await this.local.close();
-  }
-}
-
-/** A Redis URL fit for a log line: the password never appears. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'redis://(unparsable url)';
   }
 }

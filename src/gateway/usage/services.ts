@@ -10,7 +10,7 @@ import { Metrics, type MetricsSources } from './metrics.js';
 import { monthStart } from './periods.js';
 import { createPricer, type Pricer } from './pricing.js';
 import { RateLimiter } from './rate-limit.js';
-import { RedisStore, redactUrl } from './redis-store.js';
+import { redactUrl } from './redact-url.js';
 import { SharedCooldowns } from './shared-cooldowns.js';
 import type { SharedStore, StoreHealth } from './store.js';
 
@@ -66,6 +66,8 @@ export class UsageServices {
     const { redisUrl } = opts.config;
     let store: SharedStore;
     if (redisUrl) {
+      // ioredis is loaded only when a redis_url is configured.
+      const { RedisStore } = await import('./redis-store.js');
       const redis = new RedisStore({ url: redisUrl, log: opts.log, now });
       if (!(await redis.ready(opts.redisWaitMs ?? 1500))) {
         opts.log.warn(
