@@ -41,6 +41,7 @@ export interface App {
 
 /** The route table, auth, request ids, error rendering and the per-request log line. Testable in-process. */
 export function createApp(deps: AppDeps): App {
+  const requestLog = deps.log.child({}, { redact: [] });
   const chat: Route = {
     method: 'POST',
     handler: (c) => handleCompletion(c, openaiChatDialect),
@@ -161,7 +162,7 @@ export function createApp(deps: AppDeps): App {
           } catch (e) {
             ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'usage accounting failed');
           }
-          logLine(ctx);
+          logLine(ctx, requestLog);
         }
       }
     },
@@ -206,10 +207,14 @@ function checkContentType(req: IncomingMessage, path: string): void {
 const listModels = (c: RequestContext): void =>
   handleModels(c, visibleTo(usageOf(c).caller ?? { name: null }));
 
-function logLine(ctx: RequestContext): void {
+/**
+ * The request line has fixed fields that never hold a secret, so it goes through a child logger
+ * without the wildcard redaction (which walks every object and costs ~10 µs per line).
+ */
+function logLine(ctx: RequestContext, log: Logger): void {
   const i = ctx.info;
   const u = usageOf(ctx);
-  ctx.log.info(
+  log.info(
     {
       id: ctx.requestId,
       route: i.route,

@@ -21,6 +21,8 @@ export type Behaviour =
   | { kind: 'malformed' }
   | { kind: 'context' }
   | { kind: 'error-event' }
+  /** A complete stream whose HTTP body ends `ms` after its last event (as real upstreams' chunked ends do). */
+  | { kind: 'linger'; ms: number }
   /** A normal response, slowly: each stream event `ms` apart (a JSON body after `ms`). */
   | { kind: 'slow'; ms: number }
   /** Chooses the behaviour from the request itself (e.g. text once a tool result came back). */
@@ -56,6 +58,8 @@ export interface FakeUpstream {
   /** api_base to put in a config: `<url>/v1`. */
   apiBase: string;
   requests: Recorded[];
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  readonly connections: number;
   queue: Behaviour[];
   setBehaviours(...b: Behaviour[]): void;
   close(): Promise<void>;
@@ -93,7 +97,9 @@ export async function startFakeUpstream(
       respond(format, b, req, res, body, timers);
     });
   });
+  let connections = 0;
   server.on('connection', (s) => {
+    connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -103,6 +109,9 @@ export async function startFakeUpstream(
     url,
     apiBase: `${url}/v1`,
     requests,
+    get connections() {
+      return connections;
+    },
     get queue() {
       return queue;
     },
@@ -277,6 +286,10 @@ function respond(
   }
   if (b.kind === 'stall-mid') {
     later(b.ms, () => req.socket.destroy());
+    return;
+  }
+  if (b.kind === 'linger') {
+    later(b.ms, () => res.end());
     return;
   }
   res.end();

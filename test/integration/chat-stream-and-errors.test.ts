@@ -74,6 +74,22 @@ describe('chat streams', () => {
     expect(withUsage.events.some((e) => e.includes('"usage"'))).toBe(true);
   });
 
+  it('a finished stream hands its upstream connection back for the next request', async () => {
+    oa.setBehaviours({ kind: 'linger', ms: 40 });
+    const before = oa.connections;
+    for (let i = 0; i < 3; i++) {
+      const r = await rawStream({
+        model: 'default',
+        stream: true,
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(r.events.at(-1)).toBe('[DONE]');
+      // Let the upstream finish its body (40 ms after [DONE]) so the connection is free again.
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    expect(oa.connections - before).toBeLessThanOrEqual(1);
+  });
+
   it('a stream cut after the first token ends with an error event and no [DONE]', async () => {
     oa.setBehaviours({ kind: 'cut', afterEvents: 3 });
     const r = await rawStream({ model: 'default', stream: true, messages: [{ role: 'user', content: 'x' }] });

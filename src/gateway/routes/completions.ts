@@ -143,7 +143,9 @@ async function pipeStream(
       `upstream stream failed: ${f.message}`,
     );
   } finally {
-    reader.close();
+    // A stream that ended properly is drained below, so its connection goes back to the pool;
+    // destroying it here would abort the request and throw the keep-alive connection away.
+    if (!(ended && !failure)) reader.close();
   }
   ctx.info.usage = usage;
   if (failure) {
@@ -152,4 +154,18 @@ async function pipeStream(
       await write((passthrough ? dialect.streamEncoder(ectx) : encoder).error(failure));
   }
   res.end();
+  if (ended && !failure) await drainUpstream(reader);
+}
+
+/** Read what is left of an upstream body after its end marker (bounded), then let it go. */
+async function drainUpstream(reader: Extract<Dispatched, { kind: 'stream' }>['reader']): Promise<void> {
+  const timer = setTimeout(() => reader.close(), 5000);
+  try {
+    for (let i = 0; i < 64; i++) if ((await reader.next()) === null) return;
+    reader.close();
+  } catch {
+    // closed by the timer, or the upstream failed after its end marker: nothing left to keep
+  } finally {
+    clearTimeout(timer);
+  }
 }

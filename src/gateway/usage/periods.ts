@@ -2,14 +2,26 @@
 
 export type Period = 'day' | 'month';
 
+const DAY_MS = 86_400_000;
+/** The last day asked for, with its [start, end) in ms: labels are asked for several times per request. */
+let dayCache = { start: 0, end: 0, day: '', month: '' };
+
+function labelsOf(ms: number): typeof dayCache {
+  if (ms >= dayCache.start && ms < dayCache.end) return dayCache;
+  const start = Math.floor(ms / DAY_MS) * DAY_MS;
+  const iso = new Date(start).toISOString();
+  dayCache = { start, end: start + DAY_MS, day: iso.slice(0, 10), month: iso.slice(0, 7) };
+  return dayCache;
+}
+
 /** `YYYY-MM-DD` (UTC) of a time in ms. */
 export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  return labelsOf(ms).day;
 }
 
 /** `YYYY-MM` (UTC) of a time in ms. */
 export function monthOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
+  return labelsOf(ms).month;
 }
 
 /** The period's label for a time: a day or a month. */
