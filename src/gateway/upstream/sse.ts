@@ -29,22 +29,30 @@ export class SseDecoder {
     }
     this.buf += text;
     const out: SseEvent[] = [];
-    let start = 0;
     const buf = this.buf;
-    const n = buf.length;
-    for (let i = 0; i < n; i++) {
-      const c = buf.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      const line = buf.slice(start, i);
-      if (c === 13) {
-        if (i + 1 < n) {
-          if (buf.charCodeAt(i + 1) === 10) i++;
-        } else {
-          this.sawCR = true;
-        }
+    let start = 0;
+    if (buf.indexOf('\r') === -1) {
+      // The common case: LF line endings only, found with indexOf instead of a loop over characters.
+      for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', start)) {
+        this.line(buf.slice(start, nl), out);
+        start = nl + 1;
       }
-      start = i + 1;
-      this.line(line, out);
+    } else {
+      const n = buf.length;
+      for (let i = 0; i < n; i++) {
+        const c = buf.charCodeAt(i);
+        if (c !== 10 && c !== 13) continue;
+        const line = buf.slice(start, i);
+        if (c === 13) {
+          if (i + 1 < n) {
+            if (buf.charCodeAt(i + 1) === 10) i++;
+          } else {
+            this.sawCR = true;
+          }
+        }
+        start = i + 1;
+        this.line(line, out);
+      }
     }
     this.buf = start === 0 ? buf : buf.slice(start);
     return out;
