@@ -59,6 +59,10 @@ export function createPricer(): Pricer {
       const cacheWrite = usage.cacheWriteTokens ?? 0;
       const input = usage.inputTokens + cacheRead + cacheWrite;
       if ((input > 0 && !r.hasInput) || (usage.outputTokens > 0 && !r.hasOutput)) return null;
+      const prices = r.provider.models[0].prices;
+      const p = Array.isArray(prices) ? currentPrices(prices, at ?? new Date()) : prices;
+      const quick = quickCost(p, input, usage.outputTokens, cacheRead, cacheWrite);
+      if (quick !== undefined) return quick;
       // genai-prices wants input_tokens as the total, with the cache tokens as parts of it.
       const result = calcPrice(
         {
@@ -93,6 +97,66 @@ export function createPricer(): Pricer {
       };
     },
   };
+}
+
+const PLAIN_KEYS = new Set([
+  'input_mtok',
+  'output_mtok',
+  'cache_read_mtok',
+  'cache_write_mtok',
+  // Prices of usage kinds agentbox never reports (so calcPrice would charge 0 for them too).
+  'cache_write_1h_mtok',
+  'input_audio_mtok',
+  'output_audio_mtok',
+  'cache_audio_read_mtok',
+  'input_image_mtok',
+  'cache_image_read_mtok',
+  'output_image_mtok',
+  'input_video_mtok',
+  'output_video_mtok',
+  'output_reasoning_mtok',
+  'output_citation_mtok',
+  'web_searches_kcount',
+  'storage_searches_kcount',
+  'social_searches_kcount',
+]);
+
+interface Tiered {
+  base: number;
+  tiers: Array<{ start: number; price: number }>;
+}
+
+/**
+ * The common case in plain arithmetic (calcPrice re-resolves the model on every call, 17–60 µs):
+ * per-million-token prices, possibly tiered by total input tokens. Undefined for anything else
+ * (per-request fees, audio, a cache price the model lacks), and then calcPrice decides.
+ */
+export function quickCost(
+  p: ModelPrice,
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+): number | undefined {
+  for (const k of Object.keys(p)) if (!PLAIN_KEYS.has(k)) return undefined;
+  const rate = (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v === 'number') return v;
+    const t = v as Tiered;
+    let price = t.base;
+    for (const x of t.tiers) if (input > x.start) price = x.price;
+    return price;
+  };
+  const prices = p as Record<string, unknown>;
+  const inRate = rate(prices.input_mtok);
+  const outRate = rate(prices.output_mtok);
+  if (inRate === undefined || outRate === undefined) return undefined;
+  const cr = cacheRead ? rate(prices.cache_read_mtok) : 0;
+  const cw = cacheWrite ? rate(prices.cache_write_mtok) : 0;
+  if (cr === undefined || cw === undefined) return undefined;
+  return (
+    ((input - cacheRead - cacheWrite) * inRate + cacheRead * cr + cacheWrite * cw + output * outRate) / 1e6
+  );
 }
 
 /** The conditional price in force at `at` (the last whose start date has passed; else the first). */

@@ -116,3 +116,45 @@ describe('pricing from the bundled genai-prices data', () => {
     expect(toNano(0.0018)).toBe(1_800_000);
   });
 });
+
+describe('arithmetic pricing agrees with calcPrice', () => {
+  const pricer = createPricer();
+  const models: Array<[ProviderType, string, string]> = [
+    ['anthropic', 'anthropic', 'claude-sonnet-4-5'],
+    ['anthropic', 'anthropic', 'claude-opus-4-1'],
+    ['anthropic', 'anthropic', 'claude-haiku-4-5'],
+    ['openai', 'openai', 'gpt-4o-mini'],
+    ['openai', 'openai', 'gpt-4.1'],
+    ['openai', 'openai', 'gpt-4o'],
+  ];
+  const usages = [
+    { inputTokens: 1000, outputTokens: 100 },
+    { inputTokens: 10, outputTokens: 5000, cacheReadTokens: 40_000 },
+    { inputTokens: 120_000, outputTokens: 900, cacheReadTokens: 79_999, cacheWriteTokens: 0 },
+    { inputTokens: 120_000, outputTokens: 900, cacheReadTokens: 80_001, cacheWriteTokens: 1 },
+    { inputTokens: 250_000, outputTokens: 1, cacheWriteTokens: 5000 },
+    { inputTokens: 0, outputTokens: 0 },
+  ];
+  for (const [type, name, model] of models) {
+    it(`${model}: every usage, tier edges included`, () => {
+      const d = dep(type, name, model);
+      for (const u of usages) {
+        const cr = u.cacheReadTokens ?? 0;
+        const cw = u.cacheWriteTokens ?? 0;
+        const ref = calcPrice(
+          {
+            input_tokens: u.inputTokens + cr + cw,
+            output_tokens: u.outputTokens,
+            cache_read_tokens: cr,
+            cache_write_tokens: cw,
+          },
+          model,
+          { providerId: name },
+        );
+        const got = pricer.cost(d, u);
+        if (ref === null) expect(got).toBeNull();
+        else close(got, ref.total_price);
+      }
+    });
+  }
+});
