@@ -17,7 +17,7 @@ export interface Plan {
   mode: 'passthrough' | 'translate';
   adapter: ProviderAdapter;
   codec: WireCodec;
-  body: string;
+  body: string | Buffer;
   /** The canonical request, when translating (parsers may need its tool list). */
   canonical?: CanonicalRequest;
 }

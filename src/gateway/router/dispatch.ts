@@ -34,6 +34,10 @@ export interface RouterDeps {
 export interface DispatchRequest {
   dialect: ClientDialect;
   body: Record<string, unknown>;
+  /** `body`'s strings hold one char per UTF-8 byte (see routes/json-body.ts): send it back as latin1. */
+  bytesAsChars?: boolean;
+  /** The body with its strings decoded, for translation; defaults to `body`. */
+  decoded?: () => Record<string, unknown>;
   stream: boolean;
   chain: Deployment[];
   alias: string;
@@ -88,15 +92,19 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const passCodec = adapter.wires[req.dialect.name];
     let plan: Plan;
     if (passCodec) {
-      const copy = { ...req.body };
+      // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
+      const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
+      const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: JSON.stringify(passCodec.rewriteForPassthrough(copy, d)),
+        body: asBytes
+          ? Buffer.from(JSON.stringify(passCodec.rewriteForPassthrough(copy, d)), 'latin1')
+          : JSON.stringify(passCodec.rewriteForPassthrough(copy, d)),
       };
     } else {
-      canonical ??= req.dialect.decodeRequest(req.body);
+      canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);
       const codec = adapter.wires[adapter.native];
       if (!codec)
         throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
@@ -161,6 +169,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   }
   if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
+function isAsciiDeployment(d: Deployment): boolean {
+  return !NON_ASCII.test(d.model) && (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params)));
 }
 
 /**

@@ -7,11 +7,17 @@ import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
-import { parseJsonBody } from './json-body.js';
+import { parseRequestBody } from './json-body.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
-  const body = parseJsonBody(ctx.body);
+  let parsed = parseRequestBody(ctx.body);
+  // Model names are matched as text: a non-ASCII one needs the properly decoded body throughout.
+  if (parsed.bytesAsChars && /[\u0080-\uffff]/.test(String(parsed.body.model ?? ''))) {
+    const decoded = parsed.decoded();
+    parsed = { body: decoded, bytesAsChars: false, decoded: () => decoded };
+  }
+  const { body } = parsed;
   const { model, stream } = dialect.validate(body);
   const includeUsage =
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
@@ -36,7 +42,17 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       adapterFor: (d) => adapterFor(d.provider.type),
       limits: admission.limits,
     },
-    { dialect, body, stream, chain, alias, clientHeaders: ctx.req.headers, signal: ctx.signal },
+    {
+      dialect,
+      body,
+      bytesAsChars: parsed.bytesAsChars,
+      decoded: parsed.decoded,
+      stream,
+      chain,
+      alias,
+      clientHeaders: ctx.req.headers,
+      signal: ctx.signal,
+    },
   );
   committed(ctx, result.deployment);
   ctx.info.deployment = result.deployment.id;

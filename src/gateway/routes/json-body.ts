@@ -1,12 +1,19 @@
+import { isAscii } from 'node:buffer';
 import { GatewayError } from '../errors.js';
 
 /** The request body as a JSON object, or a 400 naming what is wrong. */
-export function parseJsonBody(body: Buffer): Record<string, unknown> {
+export function parseJsonBody(body: Buffer, encoding: 'utf8' | 'latin1' = 'utf8'): Record<string, unknown> {
   if (body.length === 0)
     throw new GatewayError('invalid_request', 'request body is empty; expected a JSON object');
+  return parseObject(body.toString(encoding));
+}
+
+const NON_ASCII_ESCAPE = /\\u(?!00[0-7])[0-9a-fA-F]{4}/;
+
+function parseObject(text: string): Record<string, unknown> {
   let v: unknown;
   try {
-    v = JSON.parse(body.toString('utf8'));
+    v = JSON.parse(text);
   } catch (e) {
     throw new GatewayError('invalid_request', `request body is not valid JSON: ${(e as Error).message}`);
   }
@@ -14,4 +21,35 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
     throw new GatewayError('invalid_request', 'request body must be a JSON object');
   }
   return v as Record<string, unknown>;
+}
+
+export interface RequestBody {
+  /** The parsed body. When `bytesAsChars`, its strings hold one char per UTF-8 byte (latin1). */
+  body: Record<string, unknown>;
+  bytesAsChars: boolean;
+  /** The body with its strings properly decoded (parsed on first use when `bytesAsChars`). */
+  decoded(): Record<string, unknown>;
+}
+
+/**
+ * Parse a request cheaply. Decoding non-ASCII UTF-8 is the slow part of a large body (Claude Code's
+ * prompts carry dashes and quotes), and passthrough only needs the bytes back: so a non-ASCII body
+ * is parsed as latin1 (one char per byte; JSON's structure is ASCII, so it parses the same), and
+ * serialised back the same way it reaches the upstream byte for byte. Translation asks `decoded()`.
+ */
+export function parseRequestBody(raw: Buffer): RequestBody {
+  if (isAscii(raw)) {
+    const body = parseJsonBody(raw);
+    return { body, bytesAsChars: false, decoded: () => body };
+  }
+  // A \uXXXX escape of a non-ASCII character would parse to a real character, which latin1 cannot
+  // carry back as the client's bytes: such bodies take the ordinary path.
+  const text = raw.toString('latin1');
+  if (NON_ASCII_ESCAPE.test(text)) {
+    const body = parseJsonBody(raw);
+    return { body, bytesAsChars: false, decoded: () => body };
+  }
+  const body = parseObject(text);
+  let decoded: Record<string, unknown> | undefined;
+  return { body, bytesAsChars: true, decoded: () => (decoded ??= parseJsonBody(raw)) };
 }
