@@ -26,10 +26,12 @@ function usage() {
   --reloads N        config reloads under load (default 100)
   --max-foreign P    drop runs where other processes used more than P % of a core (default 20)
   --env K=V          extra environment for the daemon (repeatable), e.g. LITELLM_LOG_LEVEL=warn
+  --tool wrk|autocannon   the load generator (default: wrk when installed, else autocannon)
   --root DIR         run the daemon from the build in DIR instead of this checkout
   --compare DIR      also run every selected case against the build in DIR (another checkout,
                      after its npm run build), interleaved; its rows are marked "@B"
-  --floor            also run bench/floor-proxy.mjs (a minimal Node proxy) on small Chat cases, for scale
+  --floor            run bench/floor-proxy.mjs (a minimal Node proxy) on small Chat cases, for scale,
+                     also with --case (a full run includes it)
   --profile          run the daemon with --cpu-prof (one run per case) and print where the time goes
   --list             list the case names and exit`;
 }
@@ -49,6 +51,7 @@ const { values: o } = parseArgs({
     env: { type: 'string', multiple: true },
     compare: { type: 'string' },
     root: { type: 'string' },
+    tool: { type: 'string' },
     list: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -72,8 +75,11 @@ const opts = {
   ),
 };
 
-const floorWanted = o.floor || (opts.filter ?? '').includes('floor');
-const floor = floorWanted ? floorCases().filter((c) => o.floor || matches(c.name, opts.filter)) : [];
+// The floor proxy runs in a full run (for scale), with --floor, or when --case names it.
+const floorWanted = o.floor || !opts.filter || opts.filter.includes('floor');
+const floor = floorWanted
+  ? floorCases().filter((c) => o.floor || !opts.filter || matches(c.name, opts.filter))
+  : [];
 const root = o.root ? resolve(o.root) : undefined;
 const selected = gatewayCases()
   .filter((c) => matches(c.name, opts.filter))
@@ -125,7 +131,11 @@ try {
   canPin = false;
 }
 const cores = { load: 0, daemon: 1, upstream: ncpu >= 3 ? 2 : 0 };
-const tool = loadTool();
+const tool = o.tool ?? loadTool();
+if (tool !== 'wrk' && tool !== 'autocannon') {
+  console.error(`bench: --tool must be wrk or autocannon, not ${tool}`);
+  process.exit(2);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'agentbox-bench-'));
 const stamp = new Date()
   .toISOString()
@@ -235,7 +245,7 @@ try {
   const summaries = [...by.values()];
   const checks = targets(by, ok);
   const md = [
-    `### agentbox benchmark — ${meta.date.slice(0, 10)}, Node ${meta.node}, ${meta.cpus} × ${meta.cpu}, load by ${tool}`,
+    `### agentbox benchmark — ${meta.date.slice(0, 10)}, Node ${meta.node}, ${meta.cpus} × ${meta.cpu}, load by ${tool}${tool === 'autocannon' ? ' (latency in whole ms; added p50 not computed)' : ''}`,
     '',
     caseTable(summaries),
     '',

@@ -28,6 +28,8 @@ instance.on('done', (r) => {
     requests: r.requests.total,
     duration_us: (Date.now() - started) * 1000,
     bytes: r.throughput.total,
+    // autocannon records latency in whole milliseconds
+    resolution_us: 1000,
     errors: { connect: 0, read: r.errors - r.timeouts, write: 0, status: r.non2xx, timeout: r.timeouts },
     latency_us: {
       p50: us(r.latency.p50),

@@ -14,6 +14,8 @@ export interface LoadResult {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Latency resolution of the tool: 0.001 for wrk, 1 for autocannon. */
+  resolutionMs: number;
 }
 export function loadTool(): 'wrk' | 'autocannon';
 export function encodeRequests(reqs: BenchRequest[]): Buffer;

@@ -84,6 +84,7 @@ export function parseResult(stdout) {
     p90Ms: r.latency_us.p90 / 1000,
     p99Ms: r.latency_us.p99 / 1000,
     maxMs: r.latency_us.max / 1000,
+    resolutionMs: (r.resolution_us ?? 1) / 1000,
   };
 }
 

@@ -103,6 +103,7 @@ export async function measureRun(ctx, c, rep) {
       p90Ms: r.p90Ms,
       p99Ms: r.p99Ms,
       errors: r.errors,
+      latencyResolutionMs: r.resolutionMs,
       errorKinds: r.errors ? r.errorKinds : undefined,
       ...cpuFigures(a, b, r.requests),
       // Connections the daemon opened to the upstream per 1000 requests (keep-alive: ~0).

@@ -42,7 +42,9 @@ export function summarise(cases, runs, maxForeign = 20) {
     const s = by.get(c.name);
     const d = by.get(directCaseFor(c).name);
     if (!d) continue;
-    if (s.p50Ms !== undefined && d.p50Ms !== undefined) s.addedP50Ms = s.p50Ms - d.p50Ms;
+    // Added latency needs sub-millisecond timings (wrk); autocannon's are whole milliseconds.
+    const coarse = runs.some((r) => (r.case === c.name || r.case === d.name) && r.latencyResolutionMs >= 1);
+    if (!coarse && s.p50Ms !== undefined && d.p50Ms !== undefined) s.addedP50Ms = s.p50Ms - d.p50Ms;
     if (s.ttfbMs !== undefined && d.ttfbMs !== undefined) s.addedTtfbMs = s.ttfbMs - d.ttfbMs;
   }
   return by;

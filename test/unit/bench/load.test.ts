@@ -26,6 +26,7 @@ describe('bench load helpers', () => {
     expect(r.errors).toBe(3);
     expect(r.p50Ms).toBe(0.15);
     expect(r.p99Ms).toBe(0.9);
+    expect(r.resolutionMs).toBe(0.001);
     expect(parseResult('no result here')).toBeUndefined();
   });
 
