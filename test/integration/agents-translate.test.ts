@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
-import { SseDecoder } from '../../src/gateway/upstream/sse.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 import { validateOpenAI } from '../helpers/openai-schema.js';
 import { anthropicSchema } from '../unit/gateway/providers/anthropic/helpers.js';
+import { decodeSse } from '../helpers/sse.js';
 
 /**
  * Crossing dialects with what the agents really send: a cut upstream stream never becomes a clean
@@ -61,8 +61,7 @@ async function postStream(
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  const dec = new SseDecoder();
-  const events = [...dec.push(text), ...dec.end()].map((e) => ({
+  const events = decodeSse(text).map((e) => ({
     event: e.event,
     data: e.data === '[DONE]' ? '[DONE]' : JSON.parse(e.data),
   }));

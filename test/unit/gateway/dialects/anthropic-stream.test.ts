@@ -5,8 +5,9 @@ import { anthropicMessagesDialect as dialect } from '../../../../src/gateway/dia
 import type { EncodeContext } from '../../../../src/gateway/dialects/types.js';
 import { GatewayError } from '../../../../src/gateway/errors.js';
 import { createAnthropicStreamParser } from '../../../../src/gateway/providers/anthropic/stream.js';
-import { SseDecoder, type SseEvent } from '../../../../src/gateway/upstream/sse.js';
+import type { SseEvent } from '../../../../src/gateway/upstream/sse.js';
 import { anthropicSchema } from '../providers/anthropic/helpers.js';
+import { decodeSse } from '../../../helpers/sse.js';
 
 const CTX: EncodeContext = { model: 'claude-opus-4-8', requestId: 'req-1', created: 1_700_000_000 };
 
@@ -40,10 +41,7 @@ function encodeAll(events: CanonicalEvent[], ctx = CTX): string {
   return events.map((e) => enc.event(e)).join('');
 }
 
-function decode(text: string): SseEvent[] {
-  const dec = new SseDecoder();
-  return [...dec.push(text), ...dec.end()];
-}
+const decode = (text: string): SseEvent[] => decodeSse(text);
 
 /** Checks the Anthropic stream grammar; returns the JSON payloads. */
 function checkSequence(sse: SseEvent[]): Array<Record<string, any>> {

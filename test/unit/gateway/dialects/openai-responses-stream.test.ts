@@ -5,9 +5,9 @@ import type { CanonicalEvent, CanonicalRequest } from '../../../../src/gateway/c
 import { openaiResponsesDialect as dialect } from '../../../../src/gateway/dialects/openai-responses.js';
 import type { EncodeContext } from '../../../../src/gateway/dialects/types.js';
 import { GatewayError } from '../../../../src/gateway/errors.js';
-import { SseDecoder } from '../../../../src/gateway/upstream/sse.js';
 import { validateOpenAI } from '../../../helpers/openai-schema.js';
 import { sharedPath } from '../../../helpers/shared-path.js';
+import { decodeSse } from '../../../helpers/sse.js';
 
 type Json = Record<string, any>;
 
@@ -44,8 +44,7 @@ function run(events: CanonicalEvent[], c = ctx(), fail?: GatewayError): { sse: s
   let sse = '';
   for (const ev of events) sse += enc.event(ev);
   if (fail) sse += enc.error(fail);
-  const decoder = new SseDecoder();
-  const out = [...decoder.push(sse), ...decoder.end()].map((e) => {
+  const out = decodeSse(sse).map((e) => {
     const data = JSON.parse(e.data) as Json;
     expect(e.event).toBe(data.type);
     return data;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SseDecoder, encodeSse, type SseEvent } from '../../../../src/gateway/upstream/sse.js';
+import { decodeSse } from '../../../helpers/sse.js';
 
 const fixture = [
   'event: message_start\ndata: {"type":"message_start","text":"héllo ✓ 日本"}\n\n',
@@ -16,17 +17,7 @@ const expected: SseEvent[] = [
   { data: '[DONE]' },
 ];
 
-function decodeSplit(bytes: Buffer, at: number[]): SseEvent[] {
-  const d = new SseDecoder();
-  const out: SseEvent[] = [];
-  let prev = 0;
-  for (const cut of [...at, bytes.length]) {
-    out.push(...d.push(bytes.subarray(prev, cut)));
-    prev = cut;
-  }
-  out.push(...d.end());
-  return out;
-}
+const decodeSplit = (bytes: Buffer, at: number[]): SseEvent[] => decodeSse(bytes, at);
 
 describe('SseDecoder', () => {
   const bytes = Buffer.from(fixture, 'utf8');

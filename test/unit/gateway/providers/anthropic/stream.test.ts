@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, CanonicalRequest } from '../../../../../src/gateway/canonical.js';
 import { createAnthropicStreamParser } from '../../../../../src/gateway/providers/anthropic/stream.js';
-import { SseDecoder, encodeSse } from '../../../../../src/gateway/upstream/sse.js';
+import { encodeSse } from '../../../../../src/gateway/upstream/sse.js';
 import { fixtureText } from './helpers.js';
+import { decodeSse, parseAll } from '../../../../helpers/sse.js';
 
 /** Decode `bytes` split at `cut` and run every event through a fresh parser. */
 function parseSplit(bytes: Buffer, cut: number, req?: Pick<CanonicalRequest, 'tools'>): CanonicalEvent[] {
-  const dec = new SseDecoder();
-  const parse = createAnthropicStreamParser(req);
-  const events = [...dec.push(bytes.subarray(0, cut)), ...dec.push(bytes.subarray(cut)), ...dec.end()];
-  return events.flatMap((e) => parse(e));
+  return parseAll(createAnthropicStreamParser(req), decodeSse(bytes, [cut]));
 }
 
 const EXPECTED: CanonicalEvent[] = [

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CanonicalEvent, CanonicalRequest } from '../../../../../src/gateway/canonical.js';
+import type { CanonicalRequest } from '../../../../../src/gateway/canonical.js';
 import type { Deployment, ProviderConfig } from '../../../../../src/config/types.js';
-import { SseDecoder, type SseEvent } from '../../../../../src/gateway/upstream/sse.js';
 
 /** Shared by the OpenAI provider and Chat dialect tests. */
 
@@ -44,21 +43,4 @@ export function request(over: Partial<CanonicalRequest> = {}): CanonicalRequest 
   };
 }
 
-/** Decode SSE bytes cut at the given offsets. */
-export function sseEvents(bytes: Buffer, cuts: number[] = []): SseEvent[] {
-  const d = new SseDecoder();
-  const out: SseEvent[] = [];
-  let prev = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    out.push(...d.push(bytes.subarray(prev, cut)));
-    prev = cut;
-  }
-  out.push(...d.end());
-  return out;
-}
-
-export function parseAll(parse: (ev: SseEvent) => CanonicalEvent[], events: SseEvent[]): CanonicalEvent[] {
-  const out: CanonicalEvent[] = [];
-  for (const ev of events) out.push(...parse(ev));
-  return out;
-}
+export { decodeSse as sseEvents, parseAll } from '../../../../helpers/sse.js';

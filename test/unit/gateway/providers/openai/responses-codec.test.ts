@@ -9,8 +9,9 @@ import type { Deployment } from '../../../../../src/config/types.js';
 import { GatewayError } from '../../../../../src/gateway/errors.js';
 import { openaiResponsesDialect as dialect } from '../../../../../src/gateway/dialects/openai-responses.js';
 import { responsesCodec as codec } from '../../../../../src/gateway/providers/openai/responses-codec.js';
-import { SseDecoder, encodeSse } from '../../../../../src/gateway/upstream/sse.js';
+import { encodeSse } from '../../../../../src/gateway/upstream/sse.js';
 import { validateOpenAI } from '../../../../helpers/openai-schema.js';
+import { decodeSse, parseAll } from '../../../../helpers/sse.js';
 
 type Json = Record<string, any>;
 
@@ -229,16 +230,7 @@ function encodeStream(events: CanonicalEvent[]): Buffer {
 }
 
 function parseBytes(bytes: Buffer, cuts: number[]): CanonicalEvent[] {
-  const decoder = new SseDecoder();
-  const parse = codec.streamParser();
-  const out: CanonicalEvent[] = [];
-  let prev = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    for (const ev of decoder.push(bytes.subarray(prev, cut))) out.push(...parse(ev));
-    prev = cut;
-  }
-  for (const ev of decoder.end()) out.push(...parse(ev));
-  return out;
+  return parseAll(codec.streamParser(), decodeSse(bytes, cuts));
 }
 
 const streamIn: CanonicalEvent[] = [
