@@ -3,7 +3,8 @@ import { createLogger, type Logger } from '../shared/log.js';
 import { stateDir as defaultStateDir } from '../shared/paths.js';
 import { createApp, type AppDeps } from './app.js';
 import type { RequestContext } from './routes/context.js';
-import { startServer, isLoopback, type GatewayServer } from './server.js';
+import { isLoopbackHost } from '../config/well-known.js';
+import { startServer, type GatewayServer } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
 import { UsageServices } from './usage/services.js';
@@ -39,7 +40,7 @@ export async function startGateway(
   } = {},
 ): Promise<Gateway> {
   const { host, port, masterKey } = loaded.config;
-  if (!isLoopback(host) && !masterKey) {
+  if (!isLoopbackHost(host) && !masterKey) {
     throw new Error(`refusing to listen on ${host}: a non-loopback host needs litellm.master_key`);
   }
   const log = opts.log ?? createLogger();

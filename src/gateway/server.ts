@@ -94,8 +94,3 @@ export async function startServer(opts: {
     },
   };
 }
-
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}

@@ -5,7 +5,6 @@ import {
   type CanonicalEvent,
   type CanonicalRequest,
   type CanonicalResponse,
-  type Dialect,
 } from '../canonical.js';
 import { toFailure, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter, WireCodec } from '../providers/types.js';
@@ -162,9 +161,4 @@ async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<Atte
     reader.close();
     return { ok: false, failure: toFailure(e) };
   }
-}
-
-/** True when the deployment's provider accepts this client dialect as-is. */
-export function passthroughCodec(adapter: ProviderAdapter, dialect: Dialect): WireCodec | undefined {
-  return adapter.wires[dialect];
 }

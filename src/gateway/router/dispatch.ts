@@ -95,13 +95,12 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
       const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
+      const text = JSON.stringify(passCodec.rewriteForPassthrough(copy, d));
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: asBytes
-          ? Buffer.from(JSON.stringify(passCodec.rewriteForPassthrough(copy, d)), 'latin1')
-          : JSON.stringify(passCodec.rewriteForPassthrough(copy, d)),
+        body: asBytes ? Buffer.from(text, 'latin1') : text,
       };
     } else {
       canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);

@@ -1,4 +1,5 @@
-import type { Deployment, LitellmConfig, ModelAlias } from '../../config/types.js';
+import type { Deployment, LitellmConfig } from '../../config/types.js';
+import { globToRegExp } from '../../config/rules.js';
 import { GatewayError } from '../errors.js';
 
 /**
@@ -32,16 +33,8 @@ const globCache = new Map<string, RegExp>();
 export function globMatch(pattern: string, name: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
-    const src = pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    re = new RegExp(`^${src}$`);
+    re = globToRegExp(pattern);
     globCache.set(pattern, re);
   }
   return re.test(name);
-}
-
-export function aliasNames(models: ModelAlias[]): string[] {
-  return models.map((a) => a.name);
 }
