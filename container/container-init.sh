@@ -98,21 +98,22 @@ start_litellm() {
 
 # Without a command: follow the gateway log until SIGTERM/SIGINT, then stop the gateway gracefully.
 _agentbox_serve() {
-  local follower
   "${AGENTBOX_AS_USER[@]}" "${AGENTBOX_CMD[@]}" litellm logs -f -n 20 &
-  follower=$!
-  trap '_agentbox_shutdown "$follower"' TERM INT
-  wait "$follower"
+  _agentbox_follower=$!
+  wait "$_agentbox_follower"
 }
 
 _agentbox_shutdown() {
   _agentbox_log "litellm: stopping the gateway"
   "${AGENTBOX_AS_USER[@]}" "${AGENTBOX_CMD[@]}" litellm stop >/dev/null 2>&1 || true
-  kill "$1" 2>/dev/null || true
+  [ -z "$1" ] || kill "$1" 2>/dev/null || true
   exit 0
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  # Serving (no command): a SIGTERM from the moment the init starts stops the gateway gracefully,
+  # even one that arrives while the gateway is still starting.
+  [ $# -gt 0 ] || trap '_agentbox_shutdown "${_agentbox_follower:-}"' TERM INT
   start_litellm || true
   if [ $# -gt 0 ]; then
     exec "$@"

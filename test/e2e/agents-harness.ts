@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/gateway/daemon.js';
 import { silentLogger } from '../../src/shared/log.js';
+import { clientBin } from '../helpers/clients.js';
 import { startFakeUpstream, type FakeUpstream, type Recorded } from '../helpers/fake-upstream.js';
 
 /**
@@ -19,20 +20,19 @@ export const AGENTBOX_BIN = join(ROOT, 'bin/agentbox.js');
 export const MASTER_KEY = 'mk-agents-e2e-0123456789';
 
 /**
- * The path of a CLI from the devDependencies; throws (never skips) when it is missing or is the
- * placeholder Claude Code leaves when its install script did not run.
+ * The path of a real agent CLI (installed on demand into test/e2e/clients, see helpers/clients.ts),
+ * checked with `--version`; throws (never skips) when it does not run.
  */
-export function requireCli(name: 'claude' | 'codex'): string {
-  const bin = join(ROOT, 'node_modules/.bin', name);
-  const pkg = name === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
-  if (!existsSync(bin))
-    throw new Error(`${bin} is missing: install the devDependencies (npm ci) to get ${pkg}`);
+export function requireCli(name: 'claude' | 'codex' | 'gemini'): string {
+  const bin = clientBin(name);
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) {
     const hint =
       name === 'claude'
-        ? ' (the native binary comes from the optional dependency @anthropic-ai/claude-code-linux-x64 and its postinstall: run `node node_modules/@anthropic-ai/claude-code/install.cjs`)'
-        : ' (the native binary comes from the optional dependency @openai/codex-linux-x64: do not install with --omit=optional)';
+        ? ' (the native binary comes from the optional dependency @anthropic-ai/claude-code-linux-x64 and its postinstall)'
+        : name === 'codex'
+          ? ' (the native binary comes from the optional dependency @openai/codex-linux-x64: do not install with --omit=optional)'
+          : '';
     throw new Error(
       `${name} --version failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 300)}${hint}`,
     );

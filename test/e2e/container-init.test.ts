@@ -10,6 +10,8 @@ const SCRIPT = join(REPO, 'container', 'container-init.sh');
 const hasShellcheck =
   (await execa('shellcheck', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
 
+const TINI = ['/usr/bin/tini', '/usr/sbin/tini'].find((p) => existsSync(p));
+
 /** container/container-init.sh: `start_litellm` sourced into an init, and the script as an entrypoint. */
 describe('container-init.sh', () => {
   let up: FakeUpstream;
@@ -127,6 +129,30 @@ describe('container-init.sh', () => {
       init.kill('SIGKILL');
     }
   }, 60_000);
+
+  it.skipIf(!TINI)(
+    "under tini as PID 1's stand-in (the Dockerfile's ENTRYPOINT): SIGTERM to tini stops the gateway gracefully",
+    async () => {
+      const sb = sandbox(true);
+      const init = execa(TINI!, ['-s', '--', SCRIPT], { env: sb.env, extendEnv: false, reject: false });
+      let out = '';
+      init.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        const state = await waitFor(() => sb.state(), 15_000);
+        expect(state, out).toBeDefined();
+        expect((await chat(state!.url, 'default')).status).toBe(200);
+        init.kill('SIGTERM');
+        const r = await init;
+        expect(r.exitCode, out).toBe(0);
+        expect(out).toContain('litellm: stopping the gateway');
+        expect(alive(state!.pid)).toBe(false);
+        expect(existsSync(sb.stateFile)).toBe(false);
+      } finally {
+        init.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
 
   it('as an entrypoint with a command: starts the gateway, then runs the command', async () => {
     const sb = sandbox(false);

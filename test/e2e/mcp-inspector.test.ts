@@ -2,11 +2,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { clientBin } from '../helpers/clients.js';
 import { mcpErrors } from '../helpers/mcp-schema.js';
 import { makeMcpWorld, type McpWorld } from '../helpers/mcp-harness.js';
 
 /**
- * `npx @modelcontextprotocol/inspector-cli --cli node bin/agentbox.js mcp --method …`: a client that
+ * `mcp-inspector-cli --cli node bin/agentbox.js mcp --method …` (@modelcontextprotocol/inspector-cli,
+ * installed on demand into test/e2e/clients): a client that
  * knows nothing of agentbox. The inspector exits 0 even for error results, so the JSON is checked.
  * It runs from test/: inspector-cli 1.0.3 finds its own package.json only when the working
  * directory's parent has one.
@@ -14,6 +16,8 @@ import { makeMcpWorld, type McpWorld } from '../helpers/mcp-harness.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CWD = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
+// Installs the pinned clients on first use (at collection, outside any test timeout).
+const INSPECTOR = clientBin('mcp-inspector-cli');
 
 let world: McpWorld;
 beforeAll(async () => {
@@ -22,11 +26,11 @@ beforeAll(async () => {
 afterAll(async () => world?.close());
 
 async function inspector(...args: string[]): Promise<any> {
-  const { stdout } = await run(
-    'npx',
-    ['@modelcontextprotocol/inspector-cli', '--cli', 'node', `${ROOT}bin/agentbox.js`, 'mcp', ...args],
-    { cwd: CWD, env: { ...world.env, npm_config_update_notifier: 'false' }, timeout: 60_000 },
-  );
+  const { stdout } = await run(INSPECTOR, ['--cli', 'node', `${ROOT}bin/agentbox.js`, 'mcp', ...args], {
+    cwd: CWD,
+    env: { ...world.env, npm_config_update_notifier: 'false' },
+    timeout: 60_000,
+  });
   return JSON.parse(stdout);
 }
 

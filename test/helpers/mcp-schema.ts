@@ -3,10 +3,10 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 
 /**
- * Validators for the MCP 2025-11-25 JSON Schema (a copy of shared/specs/mcp in test/fixtures), and
+ * Validators for the MCP 2025-11-25 JSON Schema (vendored in test/fixtures/specs), and
  * for a tool's own outputSchema as the server announces it in tools/list.
  */
-const SPEC = new URL('../fixtures/mcp/schema-2025-11-25.json', import.meta.url);
+const SPEC = new URL('../fixtures/specs/mcp/schema-2025-11-25.json', import.meta.url);
 let ajv: Ajv2020 | undefined;
 
 function instance(): Ajv2020 {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
-import { sharedPath } from './shared-path.js';
+import { specPath } from './spec-path.js';
 
 /**
  * Validate a value against a schema of OpenAI's published OpenAPI document
- * (../shared/specs/openai/openai-schemas.json, `components.schemas`), e.g.
+ * (test/fixtures/specs/openai/openai-schemas.json, `components.schemas`), e.g.
  * `validateOpenAI('CreateChatCompletionStreamResponse', chunk)`. Returns the ajv error list as
  * readable strings, empty when valid.
  *
@@ -14,7 +14,7 @@ import { sharedPath } from './shared-path.js';
  * a null-allowing schema and vendor keywords (`x-*`, `discriminator`, `example`) are dropped.
  */
 
-const SPEC = process.env.OPENAI_SCHEMAS ?? sharedPath('specs', 'openai', 'openai-schemas.json');
+const SPEC = process.env.OPENAI_SCHEMAS ?? specPath('openai', 'openai-schemas.json');
 const ID = 'openai-schemas.json';
 
 // ajv-formats is CommonJS: its default export may arrive wrapped, as seen from NodeNext ESM.

@@ -6,12 +6,12 @@ import { openaiResponsesDialect as dialect } from '../../../../src/gateway/diale
 import type { EncodeContext } from '../../../../src/gateway/dialects/types.js';
 import { GatewayError } from '../../../../src/gateway/errors.js';
 import { validateOpenAI } from '../../../helpers/openai-schema.js';
-import { sharedPath } from '../../../helpers/shared-path.js';
+import { specPath } from '../../../helpers/spec-path.js';
 import { decodeSse } from '../../../helpers/sse.js';
 
 type Json = Record<string, any>;
 
-const SPEC = process.env.OPENAI_SCHEMAS ?? sharedPath('specs', 'openai', 'openai-schemas.json');
+const SPEC = process.env.OPENAI_SCHEMAS ?? specPath('openai', 'openai-schemas.json');
 
 /** Stream event type → the schema that describes it, read from the ResponseStreamEvent union. */
 const EVENT_SCHEMA: Map<string, string> = (() => {

@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Deployment } from '../../../../../src/config/types.js';
-import { sharedPath } from '../../../../helpers/shared-path.js';
+import { specPath } from '../../../../helpers/spec-path.js';
 
 /** Shared by the Anthropic provider and dialect tests: fixtures, a deployment, the published schema. */
 
@@ -40,7 +40,7 @@ export function deployment(over: Partial<Deployment> = {}): Deployment {
   };
 }
 
-const SPEC = sharedPath('specs', 'anthropic', 'anthropic-openapi-2024-11.subset.json');
+const SPEC = specPath('anthropic', 'anthropic-openapi-2024-11.subset.json');
 let ajv: Ajv | undefined;
 let specId = '';
 
