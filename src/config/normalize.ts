@@ -9,6 +9,7 @@ import type {
   LitellmConfig,
   ModelAlias,
   ProviderConfig,
+  ToolLimits,
   VirtualKey,
 } from './types.js';
 
@@ -54,6 +55,13 @@ export function buildConfig(
       cooldownS: raw.router.cooldown,
     },
     maxBodyBytes: raw.max_body_bytes,
+    mcp: {
+      maxImageBytes: raw.mcp.max_image_bytes,
+      maxFilesBytes: raw.mcp.max_files_bytes,
+      threadTtlS: raw.mcp.thread_ttl,
+      threadMaxTurns: raw.mcp.thread_max_turns,
+      maxThreads: raw.mcp.max_threads,
+    },
   };
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
@@ -68,6 +76,7 @@ export function buildConfig(
       if (k.models) key.models = [...k.models];
       if (k.budget) key.budget = budget(k.budget);
       assignDefined(key, { rpm: k.rpm, tpm: k.tpm });
+      if (k.tools) key.tools = toolLimits(k.tools);
       config.keys[name] = key;
     }
   }
@@ -80,6 +89,7 @@ export function buildConfig(
   }
   if (raw.rate_limits) {
     config.rateLimits = assignDefined({}, { rpm: raw.rate_limits.rpm, tpm: raw.rate_limits.tpm });
+    if (raw.rate_limits.tools) config.rateLimits.tools = toolLimits(raw.rate_limits.tools);
     if (raw.rate_limits.aliases) {
       config.rateLimits.aliases = Object.fromEntries(
         Object.entries(raw.rate_limits.aliases).map(([a, l]) => [
@@ -125,6 +135,17 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     params: e.params ? { ...e.params } : undefined,
   });
   return d;
+}
+
+function toolLimits(
+  t: Partial<Record<'complete' | 'consensus', { rpm?: number; tpm?: number }>>,
+): ToolLimits {
+  const out: ToolLimits = {};
+  for (const tool of ['complete', 'consensus'] as const) {
+    const l = t[tool];
+    if (l) out[tool] = assignDefined({}, { rpm: l.rpm, tpm: l.tpm });
+  }
+  return out;
 }
 
 function budget(b: { usd_per_day?: number; usd_per_month?: number }): Budget {

@@ -67,6 +67,21 @@ export const deploymentSchema = z
   })
   .describe('One deployment in a fallback chain');
 
+const rateLimitSchema = (what: string) =>
+  z.strictObject({
+    rpm: posInt(`Requests per minute ${what}`),
+    tpm: posInt(`Tokens per minute ${what}`),
+  });
+
+/** Limits per MCP tool (`complete`, `consensus`): rpm counts tool calls, tpm the tokens their model calls use. */
+const toolLimitsSchema = z
+  .strictObject({
+    complete: rateLimitSchema('of the MCP complete tool').optional(),
+    consensus: rateLimitSchema('of the MCP consensus tool').optional(),
+  })
+  .optional()
+  .describe('Limits per MCP tool, for calls through `agentbox mcp` or /mcp');
+
 const virtualKeySchema = z
   .strictObject({
     key: z.string().describe('The secret clients send, usually ${ENV_VAR}'),
@@ -74,6 +89,7 @@ const virtualKeySchema = z
     budget: budgetSchema.optional(),
     rpm: posInt('Requests per minute for this key'),
     tpm: posInt('Tokens per minute for this key'),
+    tools: toolLimitsSchema,
   })
   .describe('A virtual key');
 
@@ -160,6 +176,7 @@ export const litellmSchema = z
           )
           .optional()
           .describe('Limits per alias'),
+        tools: toolLimitsSchema,
       })
       .optional()
       .describe('Global rate limits (chain entries may set rpm/tpm per deployment, keys per key)'),
@@ -172,6 +189,37 @@ export const litellmSchema = z
       .optional()
       .describe('Response cache for identical non-streaming requests'),
     redis_url: z.string().optional().describe('Share limits, cooldowns, cache and budget counters via Redis'),
+    mcp: z
+      .strictObject({
+        max_image_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(5 * 1024 * 1024)
+          .describe('Largest image one `images` entry may be, bytes'),
+        max_files_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(256 * 1024)
+          .describe(
+            'Text of all `files` of one call included at most, bytes (the rest is cut, and the cut is said)',
+          ),
+        thread_ttl: z
+          .number()
+          .positive()
+          .default(3600)
+          .describe('Seconds a conversation_id thread is kept after its last turn'),
+        thread_max_turns: z
+          .number()
+          .int()
+          .positive()
+          .default(40)
+          .describe('Messages a thread keeps (the oldest go first)'),
+        max_threads: z.number().int().positive().default(1000).describe('Threads kept in memory'),
+      })
+      .prefault({})
+      .describe('The MCP tools: attachment caps and conversation threads'),
     max_body_bytes: z
       .number()
       .int()

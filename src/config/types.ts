@@ -84,6 +84,18 @@ export interface VirtualKey {
   budget?: Budget;
   rpm?: number;
   tpm?: number;
+  tools?: ToolLimits;
+}
+
+/** Limits per MCP tool name (`complete`, `consensus`). */
+export type ToolLimits = Partial<Record<'complete' | 'consensus', RateLimit>>;
+
+export interface McpSettings {
+  maxImageBytes: number;
+  maxFilesBytes: number;
+  threadTtlS: number;
+  threadMaxTurns: number;
+  maxThreads: number;
 }
 
 export interface LitellmConfig {
@@ -98,11 +110,12 @@ export interface LitellmConfig {
   router: RouterSettings;
   keys?: Record<string, VirtualKey>;
   budgets?: Budget & { aliases?: Record<string, Budget> };
-  rateLimits?: RateLimit & { aliases?: Record<string, RateLimit> };
+  rateLimits?: RateLimit & { aliases?: Record<string, RateLimit>; tools?: ToolLimits };
   cache?: { type: 'memory' | 'redis'; ttlS: number; maxEntries: number };
   redisUrl?: string;
   /** Request body limit in bytes. */
   maxBodyBytes: number;
+  mcp: McpSettings;
 }
 
 export interface ConfigIssue {

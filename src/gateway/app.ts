@@ -13,6 +13,7 @@ import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
 import { handleMetrics } from './routes/metrics.js';
+import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
 import { finishRequest } from './usage/finish.js';
@@ -83,6 +84,18 @@ export function createApp(deps: AppDeps): App {
     '/metrics': { method: 'GET', handler: handleMetrics, dialect: openaiChatDialect, auth: true },
     '/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
     '/v1/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
+    '/v1/agentbox/threads': {
+      method: 'POST',
+      handler: handleThreads,
+      dialect: openaiChatDialect,
+      auth: true,
+    },
+    '/v1/agentbox/tool-calls': {
+      method: 'POST',
+      handler: handleToolCall,
+      dialect: openaiChatDialect,
+      auth: true,
+    },
     '/health/liveliness': {
       method: 'GET',
       handler: (c) => handleHealth(c, 'liveliness'),

@@ -22,7 +22,7 @@ export const DEFAULT_GRACE_MS = 10_000;
 
 /** POST /mcp: the MCP tools over Streamable HTTP; the MCP SDK is loaded on the first call only. */
 const handleMcp = async (ctx: RequestContext): Promise<void> =>
-  (await import('../mcp/http-route.js')).handleMcpHttp(ctx);
+  (await import('../mcp/http-route.js')).handleMcpHttp({ ...ctx, limits: ctx.state.loaded.config.mcp });
 
 /**
  * Start the gateway in this process for a loaded config: refuses a non-loopback host without a

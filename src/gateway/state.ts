@@ -1,6 +1,7 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
 import { Cooldowns } from './router/cooldown.js';
 import type { UsageServices } from './usage/services.js';
+import { ThreadStore } from './usage/threads.js';
 
 export interface ReloadStatus {
   at: string;
@@ -23,6 +24,8 @@ export class GatewayState {
   readonly stats = { total: 0, failed: 0, inFlight: 0 };
   /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
   readonly usage?: UsageServices;
+  /** Conversation threads of the MCP tools (in Redis when the usage store is). */
+  readonly threads: ThreadStore;
 
   constructor(
     loaded: LoadedConfig,
@@ -32,6 +35,7 @@ export class GatewayState {
     this.loaded = loaded;
     this.cooldowns = opts.cooldowns ?? new Cooldowns(now);
     this.usage = opts.usage;
+    this.threads = new ThreadStore(opts.usage?.store, now);
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }

@@ -1,16 +1,24 @@
+import { performance } from 'node:perf_hooks';
 import type { GatewayClient } from './gateway-client.js';
 import { GatewayCallError } from './errors.js';
 
+/** Chat Completions content: text, or parts (text and `image_url`). */
+export type ChatContent = string | ChatPart[];
+export type ChatPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
-  content: string;
+  content: ChatContent;
 }
 
 export interface AskRequest {
   model: string;
   messages: ChatMessage[];
-  maxTokens: number;
-  temperature: number;
+  /** Sent only when the caller gave it; the alias's own defaults apply otherwise. */
+  maxTokens?: number;
+  temperature?: number;
+  /** The MCP tool making the call: its model calls count against that tool's token limits. */
+  tool?: 'complete' | 'consensus';
 }
 
 export interface TokenCount {
@@ -24,6 +32,9 @@ export interface Answer {
   content: string;
   tokens: TokenCount;
   costUsd?: number;
+  latencyMs: number;
+  attempts?: number;
+  fallbacks?: number;
 }
 
 interface ChatCompletion {
@@ -34,27 +45,31 @@ interface ChatCompletion {
 
 /** One non-streaming Chat Completions call through the daemon. */
 export async function ask(gateway: GatewayClient, req: AskRequest, signal?: AbortSignal): Promise<Answer> {
+  const body: Record<string, unknown> = { model: req.model, messages: req.messages, stream: false };
+  if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  const t0 = performance.now();
   const reply = await gateway.post<ChatCompletion>(
     '/v1/chat/completions',
-    {
-      model: req.model,
-      messages: req.messages,
-      max_tokens: req.maxTokens,
-      temperature: req.temperature,
-      stream: false,
-    },
+    body,
     signal,
+    req.tool ? { 'x-agentbox-tool': req.tool } : undefined,
   );
+  const latencyMs = Math.round(performance.now() - t0);
   const choice = reply.body?.choices?.[0];
   if (!choice)
     throw new GatewayCallError(502, 'bad_response', `the gateway's answer for ${req.model} has no choices`);
   const usage = reply.body.usage ?? {};
-  return {
+  const a: Answer = {
     deployment: reply.deployment ?? reply.body.model ?? req.model,
     content: messageText(choice.message?.content),
     tokens: { input: count(usage.prompt_tokens), output: count(usage.completion_tokens) },
     costUsd: reply.costUsd,
+    latencyMs,
   };
+  if (reply.attempts !== undefined) a.attempts = reply.attempts;
+  if (reply.fallbacks !== undefined) a.fallbacks = reply.fallbacks;
+  return a;
 }
 
 /** Chat content is a string, or (from some providers) an array of text parts; null when the model only called tools. */

@@ -16,10 +16,21 @@ export interface GatewayReply<T> {
   deployment?: string;
   /** `x-agentbox-cost` in USD, when the daemon knows the price. */
   costUsd?: number;
+  /** `x-agentbox-attempts` and `x-agentbox-fallbacks`, when the daemon routed the request. */
+  attempts?: number;
+  fallbacks?: number;
 }
 
+/** Extra request headers of one call (e.g. `x-agentbox-tool`). */
+export type CallHeaders = Record<string, string>;
+
 export interface GatewayClient {
-  post<T = unknown>(path: string, body: unknown, signal?: AbortSignal): Promise<GatewayReply<T>>;
+  post<T = unknown>(
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+    headers?: CallHeaders,
+  ): Promise<GatewayReply<T>>;
   get<T = unknown>(path: string, signal?: AbortSignal): Promise<GatewayReply<T>>;
 }
 
@@ -53,10 +64,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     path: string,
     body: unknown,
     signal?: AbortSignal,
+    extra?: CallHeaders,
   ): Promise<GatewayReply<T>> {
     const target = await opts.locate();
     if (!target) throw new DaemonDownError(undefined, opts.downHint);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...extra, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (target.key) headers.authorization = `Bearer ${target.key}`;
     let res: Dispatcher.ResponseData;
@@ -101,13 +113,20 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
       deployment: header(res.headers, 'x-agentbox-deployment'),
       costUsd:
         header(res.headers, 'x-agentbox-cost') !== undefined && Number.isFinite(cost) ? cost : undefined,
+      attempts: count(header(res.headers, 'x-agentbox-attempts')),
+      fallbacks: count(header(res.headers, 'x-agentbox-fallbacks')),
     };
   }
 
   return {
-    post: (path, body, signal) => call('POST', path, body, signal),
+    post: (path, body, signal, headers) => call('POST', path, body, signal, headers),
     get: (path, signal) => call('GET', path, undefined, signal),
   };
+}
+
+function count(v: string | undefined): number | undefined {
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../shared/log.js';
+import type { AttachmentLimits } from './attachments.js';
 import { connectHost } from './locate.js';
 import { createGatewayClient, type DaemonTarget } from './gateway-client.js';
 import { createMcpServer } from './server.js';
@@ -12,6 +13,8 @@ export interface McpHttpContext {
   /** The request body, already read by the daemon. */
   body: Buffer;
   log?: Logger;
+  /** Attachment caps of the daemon's config (`litellm.mcp`). */
+  limits?: AttachmentLimits;
 }
 
 /**
@@ -29,7 +32,7 @@ export async function handleMcpHttp(ctx: McpHttpContext): Promise<void> {
   }
   const target = selfTarget(ctx.req);
   const gateway = createGatewayClient({ locate: async () => target });
-  const server = createMcpServer({ gateway, log: ctx.log });
+  const server = createMcpServer({ gateway, log: ctx.log, limits: ctx.limits });
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

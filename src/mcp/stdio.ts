@@ -3,6 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Agent } from 'undici';
 import type { Logger } from '../shared/log.js';
+import { DEFAULT_ATTACHMENT_LIMITS, type AttachmentLimits } from './attachments.js';
 import { createAutostart } from './autostart.js';
 import { DaemonDownError, START_COMMAND } from './errors.js';
 import { createGatewayClient, type Locate } from './gateway-client.js';
@@ -48,7 +49,7 @@ export async function runStdioShim(opts: StdioOptions): Promise<StdioShim> {
     dispatcher: agent,
     downHint: start ? undefined : `(or let the MCP server start it: agentbox mcp --autostart)`,
   });
-  const server = createMcpServer({ gateway, log });
+  const server = createMcpServer({ gateway, log, limits: await attachmentLimits(env) });
   const stdin = opts.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, opts.stdout ?? process.stdout);
 
@@ -83,6 +84,18 @@ export async function runStdioShim(opts: StdioOptions): Promise<StdioShim> {
       .catch((e: Error) => log.warn({ error: e.message, command: START_COMMAND }, 'autostart failed'));
   }
   return { closed, close };
+}
+
+/** The config's `litellm.mcp` caps (the defaults when no config can be read). */
+async function attachmentLimits(env: NodeJS.ProcessEnv): Promise<AttachmentLimits> {
+  try {
+    const { loadConfig } = await import('../config/load.js');
+    const r = await loadConfig({ path: env.AGENTBOX_CONFIG, env });
+    if (r.ok) return r.loaded.config.mcp;
+  } catch {
+    // no config: defaults
+  }
+  return DEFAULT_ATTACHMENT_LIMITS;
 }
 
 /** Counts JSON-RPC requests that have not been answered yet; `idle()` resolves when none are left. */

@@ -88,8 +88,15 @@ describe('POST /mcp', () => {
     expect(r.isError).toBeFalsy();
     expect(jsonSchemaErrors(schema, r.structuredContent)).toEqual([]);
     const s = r.structuredContent as any;
-    expect(s.initial[0]).toEqual({ model: 'default', deployment: 'fa/alpha-1', content: 'alpha answer' });
-    expect(s.initial[1]).toEqual({ model: 'second', deployment: 'fb/beta-1', content: 'beta answer' });
+    expect(s.initial[0]).toMatchObject({
+      model: 'default',
+      deployment: 'fa/alpha-1',
+      content: 'alpha answer',
+    });
+    expect(s.initial[1]).toMatchObject({ model: 'second', deployment: 'fb/beta-1', content: 'beta answer' });
+    // Each answer carries its own usage.
+    expect(s.initial[0].usage.total_tokens).toBeGreaterThan(0);
+    expect(s.initial[1].usage.total_tokens).toBeGreaterThan(0);
     expect(s.initial[2].model).toBe('broken');
     expect(s.initial[2].error).toMatch(/^gateway error 5\d\d/);
     expect(s.refined.map((a: any) => a.model)).toEqual(['default', 'second']);

@@ -57,6 +57,13 @@ export function makeConfig(
     fallbacks: { onRateLimit: true, onContextWindow: true, onError: true },
     router: { numRetries: 2, timeoutS: 5, retryAfterSeconds: 60, allowedFails: 3, cooldownS: 30 },
     maxBodyBytes: 32 * 1024 * 1024,
+    mcp: {
+      maxImageBytes: 5 * 1024 * 1024,
+      maxFilesBytes: 256 * 1024,
+      threadTtlS: 3600,
+      threadMaxTurns: 40,
+      maxThreads: 1000,
+    },
     ...over,
   };
   return { config, warnings: [] };

@@ -45,7 +45,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<McpWorld> {
+export async function makeMcpWorld(opts: { masterKey?: string; extra?: string[] } = {}): Promise<McpWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'agentbox-mcp-'));
   const alpha = await startFakeUpstream('openai', { kind: 'ok', text: 'alpha answer' });
   const beta = await startFakeUpstream('anthropic', { kind: 'ok', text: 'beta answer' });
@@ -68,6 +68,7 @@ export async function makeMcpWorld(opts: { masterKey?: string } = {}): Promise<M
       '    second: [{ provider: fb, model: beta-1 }]',
       '    broken: [{ provider: fc, model: gamma-1 }]',
       '  router: { num_retries: 0, timeout: 10 }',
+      ...(opts.extra ?? []).map((l) => `  ${l}`),
       '',
     ].join('\n'),
   );

@@ -6,7 +6,7 @@ import type { RequestContext } from '../routes/context.js';
 import type { CachedResponse } from './cache.js';
 import { assertMayUse } from './keys.js';
 import { formatUsd, type Pricer } from './pricing.js';
-import { estimateTokens } from './rate-limit.js';
+import { estimateTokens, isMcpTool } from './rate-limit.js';
 import { usageOf } from './request-info.js';
 
 /** Output tokens assumed for estimates when a request sets no limit. */
@@ -42,7 +42,8 @@ export async function admitRequest(ctx: RequestContext, a: AdmitRequest): Promis
   const notes = usageOf(ctx);
   const caller = notes.caller ?? { name: null };
   assertMayUse(caller, a.model, a.alias);
-  const who = { key: caller.key, alias: a.alias };
+  const tool = ctx.req.headers['x-agentbox-tool'];
+  const who = { key: caller.key, alias: a.alias, tool: isMcpTool(tool) ? tool : undefined };
   const maxOutput = a.maxOutput ?? requestedOutput(a.body);
   const tokens = estimateTokens(ctx.body.length, maxOutput ?? DEFAULT_OUTPUT);
   const ticket = await u.limiter.admit(a.config, who, tokens);

@@ -4,6 +4,14 @@ import type { BucketSpec, SharedStore } from './store.js';
 
 const MINUTE_MS = 60_000;
 
+/** The MCP tools that have limits of their own (`rate_limits.tools`, `keys.<name>.tools`). */
+export const MCP_TOOLS = ['complete', 'consensus'] as const;
+export type McpToolName = (typeof MCP_TOOLS)[number];
+
+export function isMcpTool(v: unknown): v is McpToolName {
+  return typeof v === 'string' && (MCP_TOOLS as readonly string[]).includes(v);
+}
+
 /** What a request took from the buckets, so the token estimate can be replaced by the actual count. */
 export interface Ticket {
   /** The tpm buckets charged with `estimate` tokens. */
@@ -30,10 +38,14 @@ export class RateLimiter {
   /** Count the request against its key, alias and global limits, or throw 429 `rate_limit`. */
   async admit(
     config: LitellmConfig,
-    who: { key?: VirtualKey; alias: string },
+    who: { key?: VirtualKey; alias: string; tool?: McpToolName },
     estimate: number,
   ): Promise<Ticket | null> {
     const scopes: Scope[] = [];
+    // A model call made by an MCP tool: its tokens count against the tool's tpm (its rpm counts tool calls).
+    if (who.tool)
+      for (const s of toolScopes(config, who.key, who.tool))
+        if (s.limit.tpm) scopes.push({ ...s, limit: { tpm: s.limit.tpm } });
     if (who.key && (who.key.rpm || who.key.tpm))
       scopes.push({ what: 'this key', prefix: `key:${who.key.name}`, limit: who.key });
     const alias = config.rateLimits?.aliases?.[who.alias];
@@ -41,19 +53,33 @@ export class RateLimiter {
     const g = config.rateLimits;
     if (g && (g.rpm || g.tpm)) scopes.push({ what: 'the gateway', prefix: 'global', limit: g });
     if (scopes.length === 0) return null;
+    const buckets = await this.takeOrRefuse(scopes, estimate, 'requests');
+    return { tpm: buckets.filter((b) => b.key.endsWith(':tpm')), estimate };
+  }
+
+  /**
+   * One call of an MCP tool: one request from its rpm buckets (global `rate_limits.tools` and the
+   * key's `tools`), and a token of room in its tpm buckets (their model calls are charged as they go).
+   */
+  async admitToolCall(config: LitellmConfig, who: { key?: VirtualKey; tool: McpToolName }): Promise<void> {
+    const scopes = toolScopes(config, who.key, who.tool);
+    if (scopes.length > 0) await this.takeOrRefuse(scopes, 1, 'calls');
+  }
+
+  private async takeOrRefuse(scopes: Scope[], estimate: number, what: string): Promise<BucketSpec[]> {
     const { buckets, owners } = bucketsFor(scopes, estimate);
     const r = await this.store.take(buckets);
     if (!r.ok) {
       const b = buckets[r.blocked ?? 0];
       const s = owners[r.blocked ?? 0];
-      const unit = b.key.endsWith(':rpm') ? 'requests' : 'tokens';
+      const unit = b.key.endsWith(':rpm') ? what : 'tokens';
       throw new GatewayError(
         'rate_limit',
         `rate limit: ${s.what} may send ${b.capacity} ${unit} per minute; retry in ${retryAfterS(r.waitMs)} s`,
         { retryAfterS: retryAfterS(r.waitMs) },
       );
     }
-    return { tpm: buckets.filter((b) => b.key.endsWith(':tpm')), estimate };
+    return buckets;
   }
 
   /** Milliseconds until the deployment is under its own limits (0: now); this process's view. */
@@ -83,6 +109,21 @@ export class RateLimiter {
     if (refund === 0) return;
     for (const b of t.tpm) this.store.adjust(b, refund);
   }
+}
+
+function toolScopes(config: LitellmConfig, key: VirtualKey | undefined, tool: McpToolName): Scope[] {
+  const scopes: Scope[] = [];
+  const own = key?.tools?.[tool];
+  if (own && (own.rpm || own.tpm))
+    scopes.push({
+      what: `the ${tool} tool for this key`,
+      prefix: `key:${key!.name}:tool:${tool}`,
+      limit: own,
+    });
+  const all = config.rateLimits?.tools?.[tool];
+  if (all && (all.rpm || all.tpm))
+    scopes.push({ what: `the ${tool} tool`, prefix: `tool:${tool}`, limit: all });
+  return scopes;
 }
 
 function deploymentBuckets(d: Deployment, estimate: number): BucketSpec[] {

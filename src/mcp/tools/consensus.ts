@@ -1,7 +1,17 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { UsageTotals, promptSchema, toolError, usageSchema, type ToolDeps } from './common.js';
+import { DEFAULT_ATTACHMENT_LIMITS, userContent } from '../attachments.js';
+import { admitToolCall } from '../daemon-state.js';
+import {
+  UsageTotals,
+  filesSchema,
+  imagesSchema,
+  promptSchema,
+  toolError,
+  usageSchema,
+  type ToolDeps,
+} from './common.js';
 import { consensusText, runConsensus } from './consensus-run.js';
 
 export const MAX_CONSENSUS_MODELS = 8;
@@ -17,8 +27,35 @@ export const consensusInput = {
     .boolean()
     .default(true)
     .describe('Second round: show each model the others\u2019 answers and ask for a refined one'),
-  temperature: z.number().min(0).max(2).default(0.3).describe('Sampling temperature, 0..2'),
-  max_tokens: z.number().int().min(1).default(4096).describe('Upper bound for each answer, in tokens'),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe('Sampling temperature, 0..2 (default: each alias\u2019s own)'),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Upper bound for each answer, in tokens (default: each alias\u2019s own)'),
+  images: imagesSchema,
+  files: filesSchema,
+  max_concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CONSENSUS_MODELS)
+    .optional()
+    .describe('Models asked at the same time (default: all at once)'),
+  timeout_s: z
+    .number()
+    .positive()
+    .max(3600)
+    .optional()
+    .describe(
+      'Deadline for the whole call, seconds: models that have not answered by then are reported as timed out',
+    ),
 };
 
 const answerSchema = z.union([
@@ -26,8 +63,11 @@ const answerSchema = z.union([
     model: z.string(),
     deployment: z.string().optional().describe('The deployment that answered, as provider/model'),
     content: z.string(),
+    usage: usageSchema.describe('This answer\u2019s own tokens and cost'),
+    cost_usd: z.number().min(0).optional(),
+    latency_ms: z.number().int().min(0),
   }),
-  z.object({ model: z.string(), error: z.string() }),
+  z.object({ model: z.string(), error: z.string(), timed_out: z.boolean().optional() }),
 ]);
 export type ConsensusAnswer = z.infer<typeof answerSchema>;
 
@@ -37,7 +77,7 @@ export const consensusOutput = {
     .array(answerSchema)
     .nullable()
     .describe('Answers after seeing the others; null without cross_feedback'),
-  usage: usageSchema.describe('Totals over every call'),
+  usage: usageSchema.describe('Totals over every call (cost_partial when some price is unknown)'),
 };
 
 /** `consensus`: the same prompt to 2–8 models in parallel, optionally a cross-feedback round; failures are reported per model. */
@@ -64,14 +104,24 @@ export function registerConsensus(server: McpServer, deps: ToolDeps): void {
       }
       const usage = new UsageTotals();
       try {
+        const { content } = await userContent(
+          args.prompt,
+          args.images,
+          args.files,
+          deps.limits ?? DEFAULT_ATTACHMENT_LIMITS,
+        );
+        await admitToolCall(deps.gateway, 'consensus', extra.signal);
         const result = await runConsensus(
           deps.gateway,
           {
             prompt: args.prompt,
+            content,
             models: args.models,
             crossFeedback: args.cross_feedback,
             maxTokens: args.max_tokens,
             temperature: args.temperature,
+            maxConcurrency: args.max_concurrency,
+            deadlineMs: args.timeout_s === undefined ? undefined : Math.round(args.timeout_s * 1000),
           },
           usage,
           extra.signal,

@@ -51,18 +51,26 @@ describe('consensus', () => {
     expect(r.isError).toBeFalsy();
     expect(jsonSchemaErrors(outputSchema, r.structuredContent)).toEqual([]);
     const s = r.structuredContent as any;
-    expect(s.initial).toEqual([
-      { model: 'a', deployment: 'prov/a-v1', content: 'a says 1' },
-      { model: 'b', deployment: 'prov/b-v1', content: 'b says 1' },
-      { model: 'c', deployment: 'prov/c-v1', content: 'c says 1' },
-    ]);
+    // Each answer carries its own usage and cost.
+    const own = { input_tokens: 100, output_tokens: 10, total_tokens: 110, cost_usd: 0.001 };
+    const entry = (m: string) => ({
+      model: m,
+      deployment: `prov/${m}-v1`,
+      content: `${m} says 1`,
+      usage: own,
+      cost_usd: 0.001,
+      latency_ms: expect.any(Number),
+    });
+    expect(s.initial).toEqual([entry('a'), entry('b'), entry('c')]);
     expect(s.refined.map((x: any) => x.content)).toEqual(['a says 2', 'b says 2', 'c says 2']);
     expect(s.usage).toEqual({ input_tokens: 600, output_tokens: 60, total_tokens: 660, cost_usd: 0.006 });
 
     const second = gateway.calls.filter((c) => round(c) === 3);
     expect(second).toHaveLength(3);
     const forA = second.find((c) => c.body.model === 'a')!;
-    expect(forA.body.temperature).toBe(0.3);
+    // Nothing the caller did not give is forced on the models (reasoning models reject temperature).
+    expect(forA.body.temperature).toBeUndefined();
+    expect(forA.body.max_tokens).toBeUndefined();
     expect(forA.body.messages[0]).toEqual({ role: 'user', content: 'What is 2+2?' });
     expect(forA.body.messages[1]).toEqual({ role: 'assistant', content: 'a says 1' });
     expect(forA.body.messages[2].content).toBe(feedbackPrompt(['b says 1', 'c says 1']));
@@ -119,6 +127,78 @@ describe('consensus', () => {
     expect(text(r)).toMatch(/Every model failed/);
     expect(text(r)).toContain('## x (failed)');
     expect(text(r)).toContain('## y (failed)');
+  });
+
+  test('a model whose price is unknown marks the total partial instead of summing what is known', async () => {
+    const { client, outputSchema } = await connect((c) =>
+      c.body.model === 'free'
+        ? chatReply('free says hi', 'local/free')
+        : chatReply('paid says hi', 'prov/paid', 0.002, { in: 10, out: 5 }),
+    );
+    const r = await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'q', models: ['paid', 'free'], cross_feedback: false },
+    });
+    const s = r.structuredContent as any;
+    expect(jsonSchemaErrors(outputSchema, s)).toEqual([]);
+    expect(s.initial[0].cost_usd).toBe(0.002);
+    expect(s.initial[1].cost_usd).toBeUndefined();
+    expect(s.initial[1].usage).toEqual({ input_tokens: 10, output_tokens: 5, total_tokens: 15 });
+    expect(s.usage).toEqual({
+      input_tokens: 20,
+      output_tokens: 10,
+      total_tokens: 30,
+      cost_usd: 0.002,
+      cost_partial: true,
+    });
+    expect(text(r)).toContain('partial: some prices are unknown');
+  });
+
+  test('max_concurrency bounds the models asked at once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const { client, gateway } = await connect(async (c) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      inFlight--;
+      return chatReply(`${c.body.model}!`, `p/${c.body.model}`);
+    });
+    const r = await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'q', models: ['a', 'b', 'c', 'd'], cross_feedback: false, max_concurrency: 2 },
+    });
+    expect(r.isError).toBeFalsy();
+    expect(gateway.calls).toHaveLength(4);
+    expect(peak).toBe(2);
+    // Without it, all at once.
+    peak = 0;
+    await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'q', models: ['a', 'b', 'c', 'd'], cross_feedback: false },
+    });
+    expect(peak).toBe(4);
+  });
+
+  test('timeout_s: models that have not answered by the deadline are reported as timed out', async () => {
+    const { client, outputSchema } = await connect(async (c) => {
+      if (c.body.model === 'slow') await new Promise((r) => setTimeout(r, 5_000));
+      return chatReply(`${c.body.model}!`, `p/${c.body.model}`);
+    });
+    const t0 = Date.now();
+    const r = await client.callTool({
+      name: 'consensus',
+      arguments: { prompt: 'q', models: ['fast', 'slow'], cross_feedback: false, timeout_s: 0.3 },
+    });
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    const s = r.structuredContent as any;
+    expect(jsonSchemaErrors(outputSchema, s)).toEqual([]);
+    expect(s.initial[0]).toMatchObject({ model: 'fast', content: 'fast!' });
+    expect(s.initial[1]).toEqual({
+      model: 'slow',
+      error: expect.stringContaining('timed out'),
+      timed_out: true,
+    });
   });
 
   test('daemon down fails the whole call with the start command', async () => {

@@ -9,16 +9,40 @@ export interface FakeCall {
 
 export type FakeHandler = (call: FakeCall) => GatewayReply<unknown> | Promise<GatewayReply<unknown>>;
 
-/** A GatewayClient whose answers come from `handler`; every call is recorded. */
-export function fakeGateway(handler: FakeHandler): GatewayClient & { calls: FakeCall[] } {
+/**
+ * A GatewayClient whose answers come from `handler`; every call is recorded. The daemon's MCP
+ * state routes (tool-call admission, threads) answer like the daemon's and are recorded in
+ * `stateCalls` instead, so `calls` holds the model calls only.
+ */
+export function fakeGateway(
+  handler: FakeHandler,
+): GatewayClient & { calls: FakeCall[]; stateCalls: FakeCall[]; headers: Array<Record<string, string>> } {
   const calls: FakeCall[] = [];
-  const run = async (call: FakeCall): Promise<GatewayReply<any>> => {
+  const stateCalls: FakeCall[] = [];
+  const headers: Array<Record<string, string>> = [];
+  const threads = new Map<string, unknown[]>();
+  const run = async (call: FakeCall, h?: Record<string, string>): Promise<GatewayReply<any>> => {
+    if (call.path === '/v1/agentbox/tool-calls') {
+      stateCalls.push(call);
+      return { body: { tool: call.body.tool, admitted: true } };
+    }
+    if (call.path === '/v1/agentbox/threads') {
+      stateCalls.push(call);
+      const { op, id, turns } = call.body;
+      if (op === 'get') return { body: { id, turns: threads.get(id) ?? [] } };
+      if (op === 'forget') return { body: { id, forgotten: threads.delete(id) } };
+      threads.set(id, [...(threads.get(id) ?? []), ...turns]);
+      return { body: { id, turns: threads.get(id)!.length } };
+    }
     calls.push(call);
+    headers.push(h ?? {});
     return handler(call);
   };
   return {
     calls,
-    post: (path, body) => run({ method: 'POST', path, body }),
+    stateCalls,
+    headers,
+    post: (path, body, _signal, h) => run({ method: 'POST', path, body }, h),
     get: (path) => run({ method: 'GET', path }),
   };
 }

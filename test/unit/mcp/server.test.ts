@@ -31,21 +31,28 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(raw.tools.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual(['complete', 'consensus', 'list_models']);
     const complete = byName.complete.inputSchema as any;
-    expect(complete.required).toEqual(['prompt']);
+    // prompt may be left out only with forget (checked by the tool); nothing is forced on the model.
+    expect(complete.required ?? []).toEqual([]);
+    expect(complete.properties.prompt.description).toMatch(/required unless forget/);
     expect(complete.properties.model.default).toBe('default');
-    expect(complete.properties.max_tokens.default).toBe(4096);
-    expect(complete.properties.temperature).toMatchObject({ minimum: 0, maximum: 2, default: 0.7 });
+    expect(complete.properties.max_tokens.default).toBeUndefined();
+    expect(complete.properties.temperature).toMatchObject({ minimum: 0, maximum: 2 });
+    expect(complete.properties.temperature.default).toBeUndefined();
+    for (const k of ['images', 'files', 'conversation_id', 'forget'])
+      expect(complete.properties[k], k).toBeDefined();
     const consensus = byName.consensus.inputSchema as any;
     expect(consensus.properties.models).toMatchObject({ type: 'array', minItems: 2, maxItems: 8 });
     expect(consensus.properties.cross_feedback.default).toBe(true);
-    expect(consensus.properties.temperature.default).toBe(0.3);
+    expect(consensus.properties.temperature.default).toBeUndefined();
+    for (const k of ['images', 'files', 'max_concurrency', 'timeout_s'])
+      expect(consensus.properties[k], k).toBeDefined();
     for (const t of raw.tools) expect(t.outputSchema?.type).toBe('object');
     expect((byName.list_models.inputSchema as any).properties ?? {}).toEqual({});
   });
 });
 
 describe('complete', () => {
-  test('sends a chat request with defaults and returns the text plus {model, content, usage}', async () => {
+  test('sends a chat request with only what it was given and returns the text plus {model, content, usage, …}', async () => {
     const { client, gateway } = await connect(() => chatReply('Paris.', 'openai/gpt-4o', 0.00042));
     const r = await client.callTool({
       name: 'complete',
@@ -58,7 +65,14 @@ describe('complete', () => {
       model: 'openai/gpt-4o',
       content: 'Paris.',
       usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15, cost_usd: 0.00042 },
+      cost_usd: 0.00042,
+      latency_ms: expect.any(Number),
     });
+    // The call was counted against the tool's limits first, and its model call says which tool made it.
+    expect(gateway.stateCalls).toEqual([
+      { method: 'POST', path: '/v1/agentbox/tool-calls', body: { tool: 'complete' } },
+    ]);
+    expect(gateway.headers).toEqual([{ 'x-agentbox-tool': 'complete' }]);
     expect(gateway.calls).toEqual([
       {
         method: 'POST',
@@ -69,8 +83,6 @@ describe('complete', () => {
             { role: 'system', content: 'Be brief.' },
             { role: 'user', content: 'Capital of France?' },
           ],
-          max_tokens: 4096,
-          temperature: 0.7,
           stream: false,
         },
       },
@@ -86,16 +98,21 @@ describe('complete', () => {
       [{ prompt: '' }, /prompt must not be empty/],
       [{ prompt: '   ' }, /prompt must not be empty/],
       [{ prompt: 7 }, /expected string/],
-      [{}, /prompt/],
       [{ prompt: 'x', temperature: 3 }, /temperature/],
       [{ prompt: 'x', max_tokens: 1.5 }, /max_tokens/],
     ];
     for (const [args, re] of cases) {
       const r = await client.callTool({ name: 'complete', arguments: args });
       expect(r.isError, JSON.stringify(args)).toBe(true);
-      expect(text(r)).toMatch(/Input validation error/);
+      // An empty prompt may be caught by the schema or by the tool (prompt is optional for forget).
+      if (!('prompt' in args) || typeof args.prompt !== 'string' || /\S/.test(args.prompt))
+        expect(text(r)).toMatch(/Input validation error/);
       expect(text(r)).toMatch(re);
     }
+    // No prompt at all (and no forget): the tool says so.
+    const r = await client.callTool({ name: 'complete', arguments: {} });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/prompt must not be empty/);
     expect(gateway.calls).toEqual([]);
   });
 
