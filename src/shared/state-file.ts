@@ -92,5 +92,16 @@ export function daemonAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code !== 'ENOENT' || !process.platform.startsWith('linux');
   }
   if (cmdline === '') return false; // a zombie
-  return /agentbox|daemon-main/.test(cmdline);
+  // A gateway is titled `agentbox-litellm` (daemon-main.ts), or runs as `node …/daemon-main.js` or
+  // `node …/agentbox[.js] litellm …` (foreground). Look at the program arguments, not the whole
+  // line, which may name a folder called agentbox.
+  const args = cmdline.split('\0');
+  return args.some((a, i) => {
+    const base = a.slice(a.lastIndexOf('/') + 1).trim();
+    return (
+      base.startsWith('agentbox-litellm') ||
+      base === 'daemon-main.js' ||
+      (/^agentbox(\.js)?$/.test(base) && args[i + 1] === 'litellm')
+    );
+  });
 }

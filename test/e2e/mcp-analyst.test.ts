@@ -188,7 +188,7 @@ describe('threads expire', () => {
   let world: McpWorld;
   let stdio: Client;
   beforeAll(async () => {
-    world = await makeMcpWorld({ masterKey: KEY, extra: ['mcp: { thread_ttl: 0.5 }'] });
+    world = await makeMcpWorld({ masterKey: KEY, extra: ['mcp: { thread_ttl: 3 }'] });
     await world.startGateway();
     stdio = await stdioClient(world);
   });
@@ -197,11 +197,11 @@ describe('threads expire', () => {
     await world?.close();
   });
 
-  test('after thread_ttl the next turn starts a new thread', async () => {
+  test('after thread_ttl the next turn starts a new thread', { timeout: 60_000 }, async () => {
     await stdio.callTool({ name: 'complete', arguments: { prompt: 'one', conversation_id: 't' } });
     await stdio.callTool({ name: 'complete', arguments: { prompt: 'two', conversation_id: 't' } });
     expect(world.alpha.requests.at(-1)!.body.messages).toHaveLength(3);
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 3_200));
     await stdio.callTool({ name: 'complete', arguments: { prompt: 'three', conversation_id: 't' } });
     expect(world.alpha.requests.at(-1)!.body.messages).toEqual([{ role: 'user', content: 'three' }]);
   });

@@ -34,7 +34,8 @@ async function inspector(...args: string[]): Promise<any> {
   return JSON.parse(stdout);
 }
 
-describe('inspector-cli', () => {
+// Each inspector run starts a fresh npx-free node process and the shim; three of them under load need time.
+describe('inspector-cli', { timeout: 120_000 }, () => {
   test('--method tools/list: three tools, a valid ListToolsResult', async () => {
     const r = await inspector('--method', 'tools/list');
     expect(mcpErrors('ListToolsResult', r)).toEqual([]);

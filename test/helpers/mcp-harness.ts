@@ -13,7 +13,7 @@ import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 /**
  * A temp HOME with a real config.yml (three fake providers) and, when asked, a gateway started
  * in-process with `startGateway` plus the state file that points the MCP shim at it. The state
- * file's pid is a stub process whose command line names agentbox, as a detached daemon's does
+ * file's pid is a stub process whose command line names agentbox, as a detached daemon's does (`daemon-main.js`)
  * (the shim trusts a state file only while its pid looks like a gateway).
  *
  * Aliases: `default` → alpha (OpenAI format), `second` → beta (Anthropic format), `broken` → an
@@ -89,7 +89,7 @@ export async function makeMcpWorld(opts: { masterKey?: string; extra?: string[] 
     beta,
     broken,
     async startGateway() {
-      stub = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'agentbox-test-daemon-stub'], {
+      stub = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'daemon-main.js'], {
         stdio: 'ignore',
       });
       const r = await loadConfig({ env, port: 0 });
