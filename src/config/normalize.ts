@@ -100,6 +100,13 @@ export function buildConfig(
     }
   }
 
+  if (raw.otel) {
+    config.otel = assignDefined<NonNullable<LitellmConfig['otel']>>(
+      { captureContent: raw.otel.capture_content, maxQueue: raw.otel.max_queue },
+      { endpoint: raw.otel.endpoint, protocol: raw.otel.protocol, headers: raw.otel.headers },
+    );
+  }
+
   const redisUrl = raw.redis_url?.trim() ? raw.redis_url : undefined;
   if (redisUrl) config.redisUrl = redisUrl;
   else if (raw.redis_url !== undefined) {

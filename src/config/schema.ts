@@ -189,6 +189,38 @@ export const litellmSchema = z
       .optional()
       .describe('Response cache for identical non-streaming requests'),
     redis_url: z.string().optional().describe('Share limits, cooldowns, cache and budget counters via Redis'),
+    otel: z
+      .strictObject({
+        endpoint: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT)',
+          ),
+        protocol: z
+          .enum(['http/protobuf', 'http/json'])
+          .optional()
+          .describe('OTLP encoding (default: OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf)'),
+        headers: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe(
+            'Headers sent to the collector, e.g. an auth token (OTEL_EXPORTER_OTLP_HEADERS adds to them)',
+          ),
+        capture_content: flag(
+          false,
+          'Put the request messages on spans (gen_ai.input.messages); off: no prompt text',
+        ),
+        max_queue: z
+          .number()
+          .int()
+          .positive()
+          .default(2048)
+          .describe('Spans held for export; more are dropped and counted'),
+      })
+      .optional()
+      .describe('OpenTelemetry traces over OTLP/HTTP (off unless this section is present)'),
     mcp: z
       .strictObject({
         max_image_bytes: z

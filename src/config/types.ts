@@ -115,6 +115,14 @@ export interface LitellmConfig {
   redisUrl?: string;
   /** Request body limit in bytes. */
   maxBodyBytes: number;
+  /** OpenTelemetry traces; absent: off. */
+  otel?: {
+    endpoint?: string;
+    protocol?: 'http/protobuf' | 'http/json';
+    headers?: Record<string, string>;
+    captureContent: boolean;
+    maxQueue: number;
+  };
   mcp: McpSettings;
 }
 

@@ -145,6 +145,7 @@ export function createApp(deps: AppDeps): App {
       const route = routes[path];
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
+      if (counted && deps.state.tracing) ctx.trace = deps.state.tracing.start(ctx);
       if (counted) {
         deps.state.stats.total++;
         deps.state.stats.inFlight++;
@@ -176,6 +177,11 @@ export function createApp(deps: AppDeps): App {
             ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'usage accounting failed');
           }
           logLine(ctx, requestLog);
+          try {
+            ctx.trace?.end(ctx);
+          } catch (e) {
+            ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'trace span failed');
+          }
         }
       }
     },

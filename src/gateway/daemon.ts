@@ -8,6 +8,8 @@ import { startServer, type GatewayServer } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
 import { UsageServices } from './usage/services.js';
+import { otelSettings } from './observe/otel-settings.js';
+import { redactUrl } from './usage/redact-url.js';
 
 export interface Gateway {
   state: GatewayState;
@@ -37,6 +39,8 @@ export async function startGateway(
     extraRoutes?: AppDeps['extraRoutes'];
     /** Where the spend ledger lives (`<dir>/spend`); default the state dir of §2; null: not recorded. */
     stateDir?: string | null;
+    /** The environment read for OTEL_EXPORTER_OTLP_* (default: process.env). */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Gateway> {
   const { host, port, masterKey } = loaded.config;
@@ -52,6 +56,7 @@ export async function startGateway(
     log,
     sources: {
       inFlight: () => late.state?.stats.inFlight ?? 0,
+      spansDropped: () => late.state?.tracing?.dropped() ?? 0,
       cooling: () =>
         late.state
           ? usage.cooldowns.coolingCount(
@@ -62,6 +67,11 @@ export async function startGateway(
   });
   const state = new GatewayState(loaded, Date.now, { cooldowns: usage.cooldowns, usage });
   late.state = state;
+  const otel = otelSettings(loaded.config, opts.env ?? process.env);
+  if (otel) {
+    state.tracing = await (await import('./observe/otel.js')).createOtelTracing(otel, log);
+    log.info({ endpoint: redactUrl(otel.endpoint), protocol: otel.protocol }, 'tracing to OTLP');
+  }
   const app = createApp({ state, upstream, log, extraRoutes: { '/mcp': handleMcp, ...opts.extraRoutes } });
   const server = await startServer({
     app,
@@ -88,6 +98,7 @@ export async function startGateway(
     async stop(graceMs = DEFAULT_GRACE_MS) {
       await server.close(graceMs);
       await upstream.close();
+      await state.tracing?.shutdown();
       await usage.close();
       log.info('gateway stopped');
     },

@@ -1,6 +1,7 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
 import { Cooldowns } from './router/cooldown.js';
 import type { UsageServices } from './usage/services.js';
+import type { Tracing } from './observe/tracing.js';
 import { ThreadStore } from './usage/threads.js';
 
 export interface ReloadStatus {
@@ -24,6 +25,8 @@ export class GatewayState {
   readonly stats = { total: 0, failed: 0, inFlight: 0 };
   /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
   readonly usage?: UsageServices;
+  /** OpenTelemetry tracing, when `litellm.otel` is configured (set at start). */
+  tracing?: Tracing;
   /** Conversation threads of the MCP tools (in Redis when the usage store is). */
   readonly threads: ThreadStore;
 

@@ -49,6 +49,8 @@ export interface AttemptInput {
   clientHeaders: Record<string, string | string[] | undefined>;
   signal: AbortSignal;
   timeoutMs: number;
+  /** W3C trace context for the upstream (the attempt's span), when tracing is on. */
+  traceparent?: string;
 }
 
 function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
@@ -64,6 +66,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     accept: i.stream ? 'text/event-stream' : 'application/json',
     ...plan.adapter.headers(d, i.clientHeaders),
   };
+  if (i.traceparent) headers.traceparent = i.traceparent;
   let res: Dispatcher.ResponseData;
   try {
     res = await i.upstream.request({

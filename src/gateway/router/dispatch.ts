@@ -4,6 +4,7 @@ import type { ClientDialect } from '../dialects/types.js';
 import { GatewayError, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Upstream } from '../upstream/http.js';
+import type { AttemptTrace } from '../observe/tracing.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
@@ -43,6 +44,8 @@ export interface DispatchRequest {
   alias: string;
   clientHeaders: Record<string, string | string[] | undefined>;
   signal: AbortSignal;
+  /** Tracing: a child span per attempt, whose traceparent goes upstream. */
+  trace?: { attempt(d: Deployment): AttemptTrace };
 }
 
 interface Base {
@@ -127,6 +130,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           break;
         }
       }
+      const span = req.trace?.attempt(d);
       const r = await attempt({
         d,
         plan,
@@ -135,7 +139,9 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         clientHeaders: req.clientHeaders,
         signal: req.signal,
         timeoutMs,
+        traceparent: span?.traceparent,
       });
+      span?.end(r.ok ? r.status : r.failure.status || null, r.ok ? undefined : r.failure.message);
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);

@@ -52,6 +52,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       alias,
       clientHeaders: ctx.req.headers,
       signal: ctx.signal,
+      trace: ctx.trace,
     },
   );
   committed(ctx, result.deployment);

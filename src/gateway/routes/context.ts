@@ -6,6 +6,7 @@ import type { Upstream } from '../upstream/http.js';
 import type { GatewayState } from '../state.js';
 import type { Logger } from '../../shared/log.js';
 import type { AttemptRecord } from '../router/dispatch.js';
+import type { RequestTrace } from '../observe/tracing.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
@@ -18,6 +19,8 @@ export interface RequestContext {
   state: GatewayState;
   log: Logger;
   upstream: Upstream;
+  /** This request's trace span, when tracing is on. */
+  trace?: RequestTrace;
   info: {
     route: string;
     model?: string;

@@ -16,6 +16,8 @@ export interface RequestObservation {
 export interface MetricsSources {
   inFlight(): number;
   cooldownsStarted(): number;
+  /** Trace spans dropped (collector down, slow, or the export queue full); 0 without tracing. */
+  spansDropped?(): number;
   cooling(): number;
 }
 
@@ -84,6 +86,16 @@ export class Metrics {
       help: 'Response cache lookups by result (hit, miss)',
       labelNames: ['status'],
       registers,
+    });
+    new Counter({
+      name: 'agentbox_otel_spans_dropped_total',
+      help: 'Trace spans not delivered to the OTLP collector (down, slow, or the export queue full)',
+      registers,
+      collect() {
+        this.reset();
+        const n = sources.spansDropped?.() ?? 0;
+        if (n > 0) this.inc(n);
+      },
     });
     new Gauge({
       name: 'agentbox_in_flight_requests',
