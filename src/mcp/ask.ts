@@ -9,8 +9,9 @@ export interface ChatMessage {
 export interface AskRequest {
   model: string;
   messages: ChatMessage[];
-  maxTokens: number;
-  temperature: number;
+  /** Sent only when the caller gave it; otherwise the alias's configured params (or the model's default) apply. */
+  maxTokens?: number;
+  temperature?: number;
 }
 
 export interface TokenCount {
@@ -39,8 +40,8 @@ export async function ask(gateway: GatewayClient, req: AskRequest, signal?: Abor
     {
       model: req.model,
       messages: req.messages,
-      max_tokens: req.maxTokens,
-      temperature: req.temperature,
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
       stream: false,
     },
     signal,

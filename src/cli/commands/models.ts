@@ -1,6 +1,7 @@
 import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/types.js';
+import type { DaemonState } from '../../shared/state-file.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
@@ -26,7 +27,8 @@ interface ModelInfo {
  */
 export async function models(opts: { json?: boolean; config?: string }): Promise<void> {
   const env = process.env;
-  const daemon = opts.config ? undefined : await findDaemon(env);
+  const running = await findDaemon(env);
+  const daemon = opts.config ? undefined : running;
   let list: ModelJson[];
   let source: string;
   if (daemon) {
@@ -48,7 +50,7 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
       );
     }
     list = fromConfig(result.loaded);
-    source = `from ${result.loaded.path ?? 'the embedded defaults'} (the gateway is not running)`;
+    source = `from ${result.loaded.path ?? 'the embedded defaults'} (${configSourceNote(running, result.loaded.path)})`;
   }
   if (opts.json) return json(list);
   const rows = list.flatMap((m) =>
@@ -60,6 +62,16 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
       : 'no models configured',
   );
   err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
+}
+
+/** Why the list comes from a file, and how it relates to the running gateway, if there is one. */
+export function configSourceNote(running: DaemonState | undefined, path: string | undefined): string {
+  if (!running) return 'the gateway is not running';
+  const same = (running.config_path ?? undefined) === path;
+  const what = running.config_path ?? 'the embedded defaults';
+  return same
+    ? `the file as it is now; the running gateway (pid ${running.pid}) serves it too, with live states: agentbox litellm models`
+    : `not what the running gateway (pid ${running.pid}) serves: it uses ${what}`;
 }
 
 export function fromModelInfo(info: ModelInfo): ModelJson[] {

@@ -26,7 +26,7 @@ const ROTATE_BYTES = 10 * 1024 * 1024;
 export async function startDetached(opts: StartOptions, loaded: LoadedConfig): Promise<void> {
   const env = process.env;
   const running = await findDaemon(env);
-  if (running) return alreadyRunning(running);
+  if (running) return alreadyRunning(running, opts, loaded);
 
   const dir = stateDir(env);
   await mkdir(dir, { recursive: true });
@@ -37,7 +37,7 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   });
   try {
     const again = await findDaemon(env);
-    if (again) return alreadyRunning(again);
+    if (again) return alreadyRunning(again, opts, loaded);
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
     if (!loaded.config.enabled) {
       err(
@@ -55,8 +55,39 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   }
 }
 
-function alreadyRunning(state: DaemonState): void {
-  out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
+/**
+ * Already running: exit 0 when it runs as asked; when the config file or the `--port` asked for
+ * differ from the running daemon's, say what it runs with and how to switch (exit 1).
+ */
+function alreadyRunning(state: DaemonState, opts: StartOptions, loaded: LoadedConfig): void {
+  const differences = runningDifferences(state, opts, loaded);
+  if (differences.length === 0) {
+    out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
+    return;
+  }
+  const flags = [
+    ...(loaded.path ? [`--config ${loaded.path}`] : []),
+    ...(opts.port !== undefined ? [`--port ${opts.port}`] : []),
+  ].join(' ');
+  throw new ExitError(
+    EXIT.failure,
+    `agentbox: the gateway is already running (pid ${state.pid}, ${clientUrl(state)}) with ${differences.join(' and ')}; ` +
+      `to switch: agentbox litellm restart${flags ? ` ${flags}` : ''}`,
+  );
+}
+
+/** What the running daemon does differently from this start's request, in words. */
+export function runningDifferences(state: DaemonState, opts: StartOptions, loaded: LoadedConfig): string[] {
+  const out: string[] = [];
+  const asked = loaded.path ?? null;
+  if (asked !== state.config_path) {
+    out.push(
+      `${state.config_path ? `config ${state.config_path}` : 'the embedded defaults'}, not ${asked ?? 'the embedded defaults'}`,
+    );
+  }
+  const port = parsePort(opts.port);
+  if (port !== undefined && port !== 0 && port !== state.port) out.push(`port ${state.port}, not ${port}`);
+  return out;
 }
 
 async function spawnDaemon(

@@ -1,8 +1,10 @@
+import { usageOf } from '../usage/request-info.js';
+import { visibleTo } from '../usage/keys.js';
 import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
-import { dispatch, type Dispatched } from '../router/dispatch.js';
+import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
@@ -23,8 +25,11 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   ctx.info.model = model;
   ctx.info.stream = stream;
+  // Until a deployment is tried, errors say so: `x-agentbox-attempts: 0`, `x-agentbox-fallbacks: 0`.
+  ctx.info.attempts = [];
+  ctx.info.fallbacks = 0;
   const config = ctx.state.loaded.config; // pinned for this request
-  const { alias, chain } = resolveModel(config, model);
+  const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.alias = alias;
   // Key access, rate limits, the response cache and budgets; settled when the request ends.
   const admission = await admitRequest(ctx, { config, model, alias, chain, body, cacheable: !stream });
@@ -53,7 +58,10 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       clientHeaders: ctx.req.headers,
       signal: ctx.signal,
     },
-  );
+  ).catch((e: unknown) => {
+    noteFailedAttempts(ctx, e);
+    throw e;
+  });
   committed(ctx, result.deployment);
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
@@ -74,6 +82,15 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   }
   responding(ctx);
   await pipeStream(ctx, dialect, result, ectx);
+}
+
+/** A request that failed in the router: its error response and log line report the attempts made. */
+function noteFailedAttempts(ctx: RequestContext, e: unknown): void {
+  const attempts = e instanceof GatewayError ? e.attempts : undefined;
+  if (!attempts?.length) return;
+  ctx.info.attempts = [...attempts];
+  ctx.info.fallbacks = fallbacksIn(attempts);
+  ctx.info.deployment = attempts[attempts.length - 1].deployment;
 }
 
 /** After the commit point: stream to the client, tapping usage; a cut upstream ends in an error event. */

@@ -1,3 +1,5 @@
+import { usageOf } from '../usage/request-info.js';
+import { visibleTo } from '../usage/keys.js';
 import { GatewayError } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { orderCandidates } from '../router/dispatch.js';
@@ -16,7 +18,7 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const body = parseJsonBody(ctx.body);
   const { model } = anthropicMessagesDialect.validate({ max_tokens: 1, ...body });
   const config = ctx.state.loaded.config;
-  const { alias, chain } = resolveModel(config, model);
+  const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.model = model;
   ctx.info.alias = alias;
   const [d] = orderCandidates(chain, ctx.state.cooldowns);

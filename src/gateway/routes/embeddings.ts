@@ -1,3 +1,5 @@
+import { usageOf } from '../usage/request-info.js';
+import { visibleTo } from '../usage/keys.js';
 import { GatewayError } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { orderCandidates, type AttemptRecord } from '../router/dispatch.js';
@@ -21,7 +23,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     throw new GatewayError('invalid_request', '"input" must be a string or an array', { param: 'input' });
   }
   const config = ctx.state.loaded.config;
-  const { alias, chain } = resolveModel(config, body.model);
+  const { alias, chain } = resolveModel(config, body.model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.model = body.model;
   ctx.info.alias = alias;
   const attempts: AttemptRecord[] = [];

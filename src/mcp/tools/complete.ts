@@ -6,8 +6,22 @@ import { UsageTotals, promptSchema, toolError, usageSchema, type ToolDeps } from
 export const completeInput = {
   prompt: promptSchema.describe('The user message to send'),
   model: z.string().min(1).default('default').describe('A model alias from list_models (or provider/model)'),
-  max_tokens: z.number().int().min(1).default(4096).describe('Upper bound for the answer, in tokens'),
-  temperature: z.number().min(0).max(2).default(0.7).describe('Sampling temperature, 0..2'),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Upper bound for the answer, in tokens (default: the alias\u2019s configured value, else the model\u2019s)',
+    ),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe(
+      'Sampling temperature, 0..2 (default: the alias\u2019s configured value, else the model\u2019s)',
+    ),
   system: z.string().optional().describe('An optional system prompt'),
 };
 

@@ -7,8 +7,8 @@ export interface ConsensusRequest {
   prompt: string;
   models: string[];
   crossFeedback: boolean;
-  maxTokens: number;
-  temperature: number;
+  maxTokens?: number;
+  temperature?: number;
 }
 
 export type RoundAnswer =

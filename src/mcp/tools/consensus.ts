@@ -17,8 +17,22 @@ export const consensusInput = {
     .boolean()
     .default(true)
     .describe('Second round: show each model the others\u2019 answers and ask for a refined one'),
-  temperature: z.number().min(0).max(2).default(0.3).describe('Sampling temperature, 0..2'),
-  max_tokens: z.number().int().min(1).default(4096).describe('Upper bound for each answer, in tokens'),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe(
+      'Sampling temperature, 0..2 (default: each alias\u2019s configured value, else the model\u2019s)',
+    ),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Upper bound for each answer, in tokens (default: each alias\u2019s configured value, else the model\u2019s)',
+    ),
 };
 
 const answerSchema = z.union([

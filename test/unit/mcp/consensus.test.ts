@@ -62,7 +62,11 @@ describe('consensus', () => {
     const second = gateway.calls.filter((c) => round(c) === 3);
     expect(second).toHaveLength(3);
     const forA = second.find((c) => c.body.model === 'a')!;
-    expect(forA.body.temperature).toBe(0.3);
+    // Nothing forced: no temperature or max_tokens unless the caller gave them.
+    for (const c of gateway.calls) {
+      expect(c.body).not.toHaveProperty('temperature');
+      expect(c.body).not.toHaveProperty('max_tokens');
+    }
     expect(forA.body.messages[0]).toEqual({ role: 'user', content: 'What is 2+2?' });
     expect(forA.body.messages[1]).toEqual({ role: 'assistant', content: 'a says 1' });
     expect(forA.body.messages[2].content).toBe(feedbackPrompt(['b says 1', 'c says 1']));

@@ -33,19 +33,22 @@ describe('tools/list', () => {
     const complete = byName.complete.inputSchema as any;
     expect(complete.required).toEqual(['prompt']);
     expect(complete.properties.model.default).toBe('default');
-    expect(complete.properties.max_tokens.default).toBe(4096);
-    expect(complete.properties.temperature).toMatchObject({ minimum: 0, maximum: 2, default: 0.7 });
+    // No forced sampling values: absent unless the caller gives them (reasoning models reject them).
+    expect(complete.properties.max_tokens.default).toBeUndefined();
+    expect(complete.properties.temperature).toMatchObject({ minimum: 0, maximum: 2 });
+    expect(complete.properties.temperature.default).toBeUndefined();
     const consensus = byName.consensus.inputSchema as any;
     expect(consensus.properties.models).toMatchObject({ type: 'array', minItems: 2, maxItems: 8 });
     expect(consensus.properties.cross_feedback.default).toBe(true);
-    expect(consensus.properties.temperature.default).toBe(0.3);
+    expect(consensus.properties.temperature.default).toBeUndefined();
+    expect(consensus.properties.max_tokens.default).toBeUndefined();
     for (const t of raw.tools) expect(t.outputSchema?.type).toBe('object');
     expect((byName.list_models.inputSchema as any).properties ?? {}).toEqual({});
   });
 });
 
 describe('complete', () => {
-  test('sends a chat request with defaults and returns the text plus {model, content, usage}', async () => {
+  test('sends a chat request without temperature or max_tokens unless given; returns the text plus {model, content, usage}', async () => {
     const { client, gateway } = await connect(() => chatReply('Paris.', 'openai/gpt-4o', 0.00042));
     const r = await client.callTool({
       name: 'complete',
@@ -69,8 +72,6 @@ describe('complete', () => {
             { role: 'system', content: 'Be brief.' },
             { role: 'user', content: 'Capital of France?' },
           ],
-          max_tokens: 4096,
-          temperature: 0.7,
           stream: false,
         },
       },
@@ -78,6 +79,16 @@ describe('complete', () => {
     const tools = await client.listTools();
     const schema = tools.tools.find((t) => t.name === 'complete')!.outputSchema!;
     expect(jsonSchemaErrors(schema, r.structuredContent)).toEqual([]);
+  });
+
+  test('temperature and max_tokens the caller gives are sent as given', async () => {
+    const { client, gateway } = await connect(() => chatReply('ok', 'p/m'));
+    const r = await client.callTool({
+      name: 'complete',
+      arguments: { prompt: 'q', temperature: 0, max_tokens: 77 },
+    });
+    expect(r.isError).toBeFalsy();
+    expect(gateway.calls[0].body).toMatchObject({ temperature: 0, max_tokens: 77 });
   });
 
   test('bad input is a tool error naming the problem, and the gateway is not called', async () => {
