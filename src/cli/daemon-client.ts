@@ -112,6 +112,7 @@ export interface Health extends Readiness {
     key: string;
     state: string;
     cooldown_remaining_s?: number;
+    reason?: string;
   }>;
   requests: { total: number; failed: number; in_flight?: number };
 }

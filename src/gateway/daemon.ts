@@ -74,6 +74,8 @@ export async function startGateway(
     if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use`);
     throw e;
   });
+  // Bounded (a TCP connect per provider host): `status` is truthful from the first answer on.
+  await state.reachability.probe(loaded.config);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   log.info(
     { url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' },

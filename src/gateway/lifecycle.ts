@@ -74,6 +74,7 @@ export async function serveGateway(opts: ServeOptions): Promise<ServingGateway> 
     listen: { host: opts.loaded.config.host, port: opts.loaded.config.port },
     files: () => [watchedPath(), join(dirname(watchedPath()), '.env')],
     onSwap: (loaded) => {
+      void gateway.state.reachability.probe(loaded.config);
       if (loaded.path === configPath) return;
       // The embedded defaults were serving and a config file has appeared: follow it from now on.
       configPath = loaded.path;

@@ -1,4 +1,5 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
+import { Reachability } from './reachability.js';
 import { Cooldowns } from './router/cooldown.js';
 import type { UsageServices } from './usage/services.js';
 
@@ -23,15 +24,18 @@ export class GatewayState {
   readonly stats = { total: 0, failed: 0, inFlight: 0 };
   /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
   readonly usage?: UsageServices;
+  /** Whether each provider's host accepts connections (the `unreachable` state). */
+  readonly reachability: Reachability;
 
   constructor(
     loaded: LoadedConfig,
     now: () => number = Date.now,
-    opts: { cooldowns?: Cooldowns; usage?: UsageServices } = {},
+    opts: { cooldowns?: Cooldowns; usage?: UsageServices; reachability?: Reachability } = {},
   ) {
     this.loaded = loaded;
     this.cooldowns = opts.cooldowns ?? new Cooldowns(now);
     this.usage = opts.usage;
+    this.reachability = opts.reachability ?? new Reachability();
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }

@@ -1,6 +1,7 @@
 import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/types.js';
+import { Reachability } from '../../gateway/reachability.js';
 import type { DaemonState } from '../../shared/state-file.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
@@ -49,7 +50,9 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
         `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`,
       );
     }
-    list = fromConfig(result.loaded);
+    const reach = new Reachability();
+    await reach.probe(result.loaded.config);
+    list = fromConfig(result.loaded, reach);
     source = `from ${result.loaded.path ?? 'the embedded defaults'} (${configSourceNote(running, result.loaded.path)})`;
   }
   if (opts.json) return json(list);
@@ -90,7 +93,8 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
   return [...byName.values()];
 }
 
-export function fromConfig(loaded: LoadedConfig): ModelJson[] {
+/** The config's chains; with a probe, a provider whose host does not answer shows as `unreachable`. */
+export function fromConfig(loaded: LoadedConfig, reach?: Reachability): ModelJson[] {
   return loaded.config.models.map((a) => ({
     name: a.name,
     deployments: a.deployments.map((d) => ({
@@ -98,7 +102,12 @@ export function fromConfig(loaded: LoadedConfig): ModelJson[] {
       model: d.model,
       api_base: d.provider.apiBase,
       key: d.provider.keyState,
-      state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
+      state:
+        d.provider.keyState === 'missing'
+          ? 'no_key'
+          : reach?.of(d.provider)?.ok === false
+            ? 'unreachable'
+            : 'ok',
     })),
   }));
 }

@@ -7,7 +7,8 @@ import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { logFile, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
-import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
+import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
+import { startNotes } from '../start-notes.js';
 import { problemsIn } from '../log-format.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 import { portFree, portOwner } from '../port-owner.js';
@@ -50,6 +51,8 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
       `agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`,
     );
     err(`config: ${state.config_path ?? '(embedded defaults)'} · log: ${logFile(env)}`);
+    const health = await daemonGet<Health>(state, '/health', { env }).catch(() => undefined);
+    for (const note of startNotes(loaded, env, health?.deployments)) err(note);
   } finally {
     await release();
   }

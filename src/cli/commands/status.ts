@@ -29,7 +29,15 @@ export interface StatusJson {
     errors: Array<{ path: string; message: string }>;
     needs_restart?: string[];
   };
-  deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
+  deployments?: Array<{
+    alias: string;
+    provider: string;
+    model: string;
+    key: string;
+    state: string;
+    /** With `state: unreachable`: the host and why, e.g. `http://127.0.0.1:11434: connection refused`. */
+    reason?: string;
+  }>;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
   requests?: { total: number; failed: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
@@ -89,6 +97,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       model: d.model,
       key: d.key,
       state: d.state,
+      ...(d.reason ? { reason: d.reason } : {}),
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
     ...usageStatus((h as { usage?: UsageHealth }).usage),
@@ -120,7 +129,13 @@ function printStatus(s: StatusJson): void {
     '',
   ];
   out(lines.join('\n'));
-  const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state]);
+  const rows = s.deployments!.map((d) => [
+    d.alias,
+    d.provider,
+    d.model,
+    d.key,
+    d.reason ? `${d.state} (${d.reason})` : d.state,
+  ]);
   out(
     rows.length
       ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 })

@@ -7,8 +7,9 @@ import { usageOf } from '../usage/request-info.js';
 import { sendJson, type RequestContext } from './context.js';
 
 /** GET /model/info: chains, key state, context window and prices (LiteLLM's shape, no keys). */
-export function handleModelInfo(ctx: RequestContext): void {
+export async function handleModelInfo(ctx: RequestContext): Promise<void> {
   const config = ctx.state.loaded.config;
+  await ctx.state.reachability.fresh(config);
   const caller = usageOf(ctx).caller;
   // A key sees only its plan: its aliases, and no api_base unless it is the operator's.
   const visible = visibleTo(caller ?? { name: null });
@@ -96,6 +97,9 @@ export async function handleHealth(
         uptime_s,
       };
   if (kind === 'readiness') return sendJson(ctx, 200, readiness);
+  // `?probe=1` probes every provider host now; otherwise results older than 30 s are refreshed.
+  if (/[?&]probe=(1|true)\b/.test(ctx.req.url ?? '')) await s.reachability.probe(config);
+  else await s.reachability.fresh(config);
   const deployments = deploymentViews(s);
   // Spend today and this month, what is left of each budget, and whether Redis is reachable.
   const usage = s.usage ? await s.usage.health(s.loaded.config) : undefined;
