@@ -115,6 +115,8 @@ export interface Health extends Readiness {
     reason?: string;
   }>;
   requests: { total: number; failed: number; in_flight?: number };
+  /** Budgets that cannot be enforced for a deployment without a known price (absent from older daemons). */
+  budget_warnings?: Array<{ path: string; message: string }>;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

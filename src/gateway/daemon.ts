@@ -8,6 +8,7 @@ import { startServer, type GatewayServer } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
 import { UsageServices } from './usage/services.js';
+import { unpricedBudgetIssues } from './usage/unpriced.js';
 
 export interface Gateway {
   state: GatewayState;
@@ -76,6 +77,8 @@ export async function startGateway(
   });
   // Bounded (a TCP connect per provider host): `status` is truthful from the first answer on.
   await state.reachability.probe(loaded.config);
+  for (const w of unpricedBudgetIssues(loaded.config, usage.pricer))
+    log.warn({ path: w.path, warning: w.message }, 'budget cannot be enforced');
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   log.info(
     { url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' },

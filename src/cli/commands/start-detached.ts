@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
+import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
 import { logFile, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
@@ -40,6 +41,8 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
     const again = await findDaemon(env);
     if (again) return alreadyRunning(again, opts, loaded);
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+    const { createPricer } = await import('../../gateway/usage/pricing.js');
+    for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
     if (!loaded.config.enabled) {
       err(
         'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',

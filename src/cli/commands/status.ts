@@ -42,6 +42,8 @@ export interface StatusJson {
   requests?: { total: number; failed: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
   spend?: { today_usd: number; month_usd: number; budgets: UsageHealth['budgets'] };
+  /** Budgets that cannot be enforced for a deployment whose price is unknown, with the keys to set. */
+  budget_warnings?: Array<{ path: string; message: string }>;
   /** With redis_url: whether Redis answers (when it does not, limits hold per daemon). */
   redis?: { ok: boolean; error?: string };
 }
@@ -100,6 +102,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       ...(d.reason ? { reason: d.reason } : {}),
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
+    ...(h.budget_warnings?.length ? { budget_warnings: h.budget_warnings } : {}),
     ...usageStatus((h as { usage?: UsageHealth }).usage),
   };
 }
@@ -123,6 +126,7 @@ function printStatus(s: StatusJson): void {
       (b) =>
         `  budget       ${b.scope === 'global' ? 'all' : `${b.scope} ${b.name}`} per ${b.period}: $${b.left_usd.toFixed(4)} left of $${b.limit_usd}`,
     ),
+    ...(s.budget_warnings ?? []).map((w) => `  WARNING      ${formatIssue(w)}`),
     ...(s.redis && !s.redis.ok
       ? [`  WARNING      redis unreachable (${s.redis.error ?? 'down'}): limits hold per daemon`]
       : []),

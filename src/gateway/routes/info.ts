@@ -4,6 +4,7 @@ import { deploymentViews } from '../deployments.js';
 import { GatewayError } from '../errors.js';
 import { isOperator, tryIdentify, visibleTo } from '../usage/keys.js';
 import { usageOf } from '../usage/request-info.js';
+import { unpricedBudgetIssues } from '../usage/unpriced.js';
 import { sendJson, type RequestContext } from './context.js';
 
 /** GET /model/info: chains, key state, context window and prices (LiteLLM's shape, no keys). */
@@ -109,6 +110,7 @@ export async function handleHealth(
     unhealthy_count: deployments.filter((d) => d.state !== 'ok').length,
     deployments,
     requests: { total: s.stats.total, failed: s.stats.failed, in_flight: s.stats.inFlight },
+    budget_warnings: s.usage ? unpricedBudgetIssues(config, s.usage.pricer) : [],
     ...(usage ? { usage } : {}),
   });
 }
