@@ -88,15 +88,16 @@ async function masterKeyFor(
   );
 }
 
+/** `/health/readiness`; without the master key (when keys exist) it has no config_path and no errors. */
 export interface Readiness {
   status: string;
   version: string;
-  config_path: string | null;
+  config_path?: string | null;
   config_generation: number;
   last_reload: {
     at: string;
     ok: boolean;
-    errors: Array<{ path: string; message: string }>;
+    errors?: Array<{ path: string; message: string }>;
     needsRestart?: string[];
     needs_restart?: string[];
   };

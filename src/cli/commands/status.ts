@@ -1,4 +1,5 @@
 import { formatIssue } from '../../config/format-issues.js';
+import { loadConfig } from '../../config/load.js';
 import type { UsageHealth } from '../../gateway/usage/services.js';
 import type { DaemonState } from '../../shared/state-file.js';
 import {
@@ -63,7 +64,7 @@ export async function status(opts: { json?: boolean }): Promise<void> {
       if (!(e instanceof DaemonHttpError) || e.status !== 401) throw e;
       err(`agentbox: deployments and counters unavailable: ${e.message}`);
       const r = await daemonGet<Readiness>(daemon, '/health/readiness', { env: process.env });
-      return { ...r, deployments: [], requests: null } as unknown as Health;
+      return { ...(await withLocalDetails(r, daemon)), deployments: [], requests: null } as unknown as Health;
     });
   } catch (e) {
     throw new ExitError(
@@ -76,6 +77,20 @@ export async function status(opts: { json?: boolean }): Promise<void> {
   else printStatus(s);
 }
 
+/**
+ * Readiness without the master key leaves out the config path and the reload errors: the path is in
+ * the state file, and the errors are what the file says now, validated here.
+ */
+async function withLocalDetails(r: Readiness, daemon: DaemonState): Promise<Readiness> {
+  const config_path = r.config_path ?? daemon.config_path;
+  let errors = r.last_reload.errors;
+  if (!errors) {
+    const result = await loadConfig({ path: config_path ?? undefined, env: process.env });
+    errors = result.ok ? [] : result.errors;
+  }
+  return { ...r, config_path, last_reload: { ...r.last_reload, errors } };
+}
+
 export function statusJson(daemon: DaemonState, h: Health): StatusJson {
   const needs = needsRestart(h.last_reload);
   return {
@@ -85,12 +100,12 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
     port: daemon.port,
     uptime_s: h.uptime_s,
     version: h.version,
-    config_path: h.config_path,
+    config_path: h.config_path ?? daemon.config_path,
     config_generation: h.config_generation,
     last_reload: {
       at: h.last_reload.at,
       ok: h.last_reload.ok,
-      errors: h.last_reload.errors,
+      errors: h.last_reload.errors ?? [],
       ...(needs.length ? { needs_restart: needs } : {}),
     },
     deployments: h.deployments.map((d) => ({

@@ -94,7 +94,11 @@ export async function handleHealth(
         status: 'ready',
         version: VERSION,
         config_generation: s.generation,
-        last_reload: { at: r.at, ok: r.ok },
+        last_reload: {
+          at: r.at,
+          ok: r.ok,
+          ...(r.needsRestart?.length ? { needs_restart: r.needsRestart } : {}),
+        },
         uptime_s,
       };
   if (kind === 'readiness') return sendJson(ctx, 200, readiness);
