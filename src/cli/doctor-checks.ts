@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_PROVIDERS } from '../config/defaults.js';
+import { defaultSchemaRef } from '../config/init-template.js';
 import { formatIssue } from '../config/format-issues.js';
 import type { LoadResult } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
@@ -56,6 +61,27 @@ export function configChecks(result: LoadResult, candidates: string[], env: Node
   for (const w of loaded.warnings)
     checks.push({ check: 'config', status: 'warn', detail: formatIssue(w), fix: 'edit the config file' });
   return checks;
+}
+
+/**
+ * The editor's schema line (`# yaml-language-server: $schema=…`): a local path that does not exist
+ * (the package moved, or the file was written by a clone since removed) validates nothing.
+ */
+export async function schemaLineCheck(loaded: LoadedConfig): Promise<Check[]> {
+  if (!loaded.path) return [];
+  const text = await readFile(loaded.path, 'utf8').catch(() => '');
+  const ref = /^#\s*yaml-language-server\s*:\s*\$schema=(\S+)/m.exec(text)?.[1];
+  if (!ref || /^https?:/.test(ref)) return [];
+  const file = ref.startsWith('file:') ? fileURLToPath(ref) : resolve(dirname(loaded.path), ref);
+  if (existsSync(file)) return [{ check: 'schema', status: 'ok', detail: `editor schema ${file} exists` }];
+  return [
+    {
+      check: 'schema',
+      status: 'warn',
+      detail: `the editor schema line points at ${file}, which does not exist`,
+      fix: `replace it with: # yaml-language-server: $schema=${defaultSchemaRef()}`,
+    },
+  ];
 }
 
 /** Each provider some alias uses: its key present, its host answering; budgets it cannot enforce. */

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
@@ -70,6 +70,25 @@ describe('agentbox doctor', () => {
       fix: `export MISSING_TEST_KEY=… (or put it in the .env beside ${sb.configPath})`,
     });
     expect(key.detail).toContain('MISSING_TEST_KEY is not set');
+    expect(JSON.parse(r.stdout).checks.map((c: any) => c.check)).not.toContain('schema');
+  }, 60_000);
+
+  it('config init writes a schema line that resolves; one pointing at a removed file is reported with the fix', async () => {
+    const sb = sandbox();
+    expect((await sb.cli(['config', 'init'])).exitCode).toBe(0);
+    const ok = JSON.parse((await sb.cli(['doctor', '--json'])).stdout);
+    expect(ok.checks.find((c: any) => c.check === 'schema')).toMatchObject({ status: 'ok' });
+    const written = readFileSync(sb.configPath, 'utf8');
+    const ref = /\$schema=(\S+)/.exec(written)![1];
+    expect(JSON.parse(readFileSync(ref, 'utf8')).title).toBe('agentbox config.yml');
+    sb.writeConfig(written.replace(ref, '/gone/clone/config.schema.json'));
+    const gone = JSON.parse((await sb.cli(['doctor', '--json'])).stdout);
+    expect(gone.checks.find((c: any) => c.check === 'schema')).toEqual({
+      check: 'schema',
+      status: 'warn',
+      detail: 'the editor schema line points at /gone/clone/config.schema.json, which does not exist',
+      fix: `replace it with: # yaml-language-server: $schema=${ref}`,
+    });
   }, 60_000);
 
   it('all well: exit 0; an agent pointed elsewhere: that check fails with the command that fixes it', async () => {

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config/load.js';
 import { configCandidates } from '../../shared/paths.js';
 import { findDaemon } from '../daemon-client.js';
 import { agentChecks } from '../doctor-agents.js';
-import { configChecks, daemonChecks, providerChecks, type Check } from '../doctor-checks.js';
+import { configChecks, daemonChecks, providerChecks, schemaLineCheck, type Check } from '../doctor-checks.js';
 import { EXIT, ExitError, json, out } from '../output.js';
 
 const MARK: Record<Check['status'], string> = { ok: 'ok  ', fail: 'FAIL', warn: 'warn', skip: '--  ' };
@@ -18,7 +18,8 @@ export async function doctor(opts: { json?: boolean; config?: string }): Promise
   const path = opts.config ?? daemon?.config_path ?? undefined;
   const result = await loadConfig({ path, env });
   const checks: Check[] = [...configChecks(result, configCandidates(env, path), env)];
-  if (result.ok) checks.push(...(await providerChecks(result.loaded)));
+  if (result.ok)
+    checks.push(...(await schemaLineCheck(result.loaded)), ...(await providerChecks(result.loaded)));
   const d = await daemonChecks(daemon, result.ok ? result.loaded : undefined, env);
   checks.push(...d.checks, ...(await agentChecks(d.url, env)));
   const ok = !checks.some((c) => c.status === 'fail');
