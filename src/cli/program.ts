@@ -83,7 +83,9 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('Check the config, provider keys and hosts, the gateway and the agents pointed at it (exit 1: a problem)')
+    .description(
+      'Check the config, provider keys and hosts, the gateway and the agents pointed at it (exit 1: a problem)',
+    )
     .option('--config <path>', 'config file (default: the running gateway’s, else the usual locations)')
     .option('--json', 'machine-readable output')
     .action(async (opts) => (await import('./commands/doctor.js')).doctor(opts));
