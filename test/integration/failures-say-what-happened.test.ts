@@ -95,6 +95,11 @@ describe('error responses and the request log line', () => {
     expect(refused.attempts).toBe(0);
     expect(refused).not.toHaveProperty('cost_usd');
 
+    const invalid = await post(`${gw.url}/v1/chat/completions`, { model: 'default' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers['x-agentbox-attempts']).toBe('0');
+    expect(requestLine(lines).level).toBe(40);
+
     const ok = await chat(gw.url, 'default');
     expect(ok.status).toBe(200);
     const served = requestLine(lines);

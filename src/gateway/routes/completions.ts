@@ -1,5 +1,3 @@
-import { usageOf } from '../usage/request-info.js';
-import { visibleTo } from '../usage/keys.js';
 import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
@@ -7,12 +5,17 @@ import { adapterFor } from '../providers/registry.js';
 import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
+import { visibleTo } from '../usage/keys.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
+import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
+  // Until a deployment is tried, errors say so: `x-agentbox-attempts: 0`, `x-agentbox-fallbacks: 0`.
+  ctx.info.attempts = [];
+  ctx.info.fallbacks = 0;
   let parsed = parseRequestBody(ctx.body);
   // Model names are matched as text: a non-ASCII one needs the properly decoded body throughout.
   if (parsed.bytesAsChars && /[\u0080-\uffff]/.test(String(parsed.body.model ?? ''))) {
@@ -25,9 +28,6 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
   ctx.info.model = model;
   ctx.info.stream = stream;
-  // Until a deployment is tried, errors say so: `x-agentbox-attempts: 0`, `x-agentbox-fallbacks: 0`.
-  ctx.info.attempts = [];
-  ctx.info.fallbacks = 0;
   const config = ctx.state.loaded.config; // pinned for this request
   const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.alias = alias;

@@ -1,5 +1,3 @@
-import { usageOf } from '../usage/request-info.js';
-import { visibleTo } from '../usage/keys.js';
 import { GatewayError } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { orderCandidates } from '../router/dispatch.js';
@@ -8,6 +6,8 @@ import { joinUrl } from '../upstream/http.js';
 import { anthropicMessagesDialect } from '../dialects/anthropic-messages.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
+import { visibleTo } from '../usage/keys.js';
+import { usageOf } from '../usage/request-info.js';
 
 /**
  * POST /v1/messages/count_tokens: forwarded to the first usable deployment when it speaks

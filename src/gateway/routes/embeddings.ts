@@ -1,5 +1,3 @@
-import { usageOf } from '../usage/request-info.js';
-import { visibleTo } from '../usage/keys.js';
 import { GatewayError } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { orderCandidates, type AttemptRecord } from '../router/dispatch.js';
@@ -9,6 +7,8 @@ import { toFailure } from '../errors.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 import { admitRequest, committed, jsonAnswer } from '../usage/policy.js';
+import { visibleTo } from '../usage/keys.js';
+import { usageOf } from '../usage/request-info.js';
 
 /**
  * POST /v1/embeddings: passed through to the first deployment of the chain whose provider has
