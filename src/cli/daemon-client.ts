@@ -88,15 +88,16 @@ async function masterKeyFor(
   );
 }
 
+/** `/health/readiness`; without the master key (when keys exist) it has no config_path and no errors. */
 export interface Readiness {
   status: string;
   version: string;
-  config_path: string | null;
+  config_path?: string | null;
   config_generation: number;
   last_reload: {
     at: string;
     ok: boolean;
-    errors: Array<{ path: string; message: string }>;
+    errors?: Array<{ path: string; message: string }>;
     needsRestart?: string[];
     needs_restart?: string[];
   };
@@ -112,8 +113,11 @@ export interface Health extends Readiness {
     key: string;
     state: string;
     cooldown_remaining_s?: number;
+    reason?: string;
   }>;
   requests: { total: number; failed: number; in_flight?: number };
+  /** Budgets that cannot be enforced for a deployment without a known price (absent from older daemons). */
+  budget_warnings?: Array<{ path: string; message: string }>;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

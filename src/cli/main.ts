@@ -1,9 +1,10 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { ExitError, err } from './output.js';
+import { ExitError, err, quietOnClosedPipes } from './output.js';
 
 /** The CLI's process entry: the only place that sets the exit code. */
 async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipes();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

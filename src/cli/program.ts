@@ -82,6 +82,15 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/mcp.js')).mcp(opts));
 
   program
+    .command('doctor')
+    .description(
+      'Check the config, provider keys and hosts, the gateway and the agents pointed at it (exit 1: a problem)',
+    )
+    .option('--config <path>', 'config file (default: the running gateway’s, else the usual locations)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/doctor.js')).doctor(opts));
+
+  program
     .command('env <agent>')
     .description('Print what points an agent at the gateway: claude (environment), codex (config.toml)')
     .option('--config <path>', 'config file (default: the running gateway’s, else the usual locations)')

@@ -31,6 +31,7 @@ export function buildConfig(
     name,
     glob: isGlob(name),
     deployments: chain.map((entry, index) => toDeployment(name, index, entry, providers[entry.provider])),
+    ...(raw.model_labels && Object.hasOwn(raw.model_labels, name) ? { label: raw.model_labels[name] } : {}),
   }));
   if (models.length === 0) {
     warnings.push({ path: 'litellm.models', message: 'no aliases; only provider/model names will resolve' });

@@ -89,6 +89,15 @@ export function crossCheck(
       }
     }
   }
+  const labels = isObj(raw.model_labels) ? raw.model_labels : {};
+  for (const name of Object.keys(labels)) {
+    if (!Object.hasOwn(models, name)) {
+      errors.push({
+        path: formatPath(['litellm', 'model_labels', name]),
+        message: `no alias named "${name}"; labels name aliases of litellm.models`,
+      });
+    }
+  }
   return { errors, warnings };
 }
 

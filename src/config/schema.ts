@@ -258,6 +258,12 @@ export const litellmSchema = z
       .positive()
       .default(32 * 1024 * 1024)
       .describe('Largest request body accepted, bytes'),
+    model_labels: z
+      .record(z.string().min(1), z.string().min(1))
+      .optional()
+      .describe(
+        'Alias → the label /v1/models shows for it (default: "<model> (<provider>)" of its first deployment)',
+      ),
   })
   .describe('The LLM gateway (agentbox litellm)');
 

@@ -48,6 +48,8 @@ export interface ModelAlias {
   /** True for glob names such as `claude-*`. */
   glob: boolean;
   deployments: Deployment[];
+  /** `litellm.model_labels.<alias>`: what a model picker shows (default: from the first deployment). */
+  label?: string;
 }
 
 export interface FallbackToggles {

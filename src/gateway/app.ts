@@ -11,7 +11,8 @@ import { handleCompletion } from './routes/completions.js';
 import { sendError, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
-import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
+import { handleHealth, handleModelInfo } from './routes/info.js';
+import { handleModel, handleModels } from './routes/models-list.js';
 import { handleMetrics } from './routes/metrics.js';
 import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
 import type { GatewayState } from './state.js';
@@ -142,7 +143,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = routes[path];
+      const route = routes[path] ?? modelRoute(path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted && deps.state.tracing) ctx.trace = deps.state.tracing.start(ctx);
@@ -226,6 +227,24 @@ function checkContentType(req: IncomingMessage, path: string): void {
 const listModels = (c: RequestContext): void =>
   handleModels(c, visibleTo(usageOf(c).caller ?? { name: null }));
 
+/** GET /v1/models/{id} (`models.retrieve` in both SDKs); the id may be `provider/model`, encoded or not. */
+function modelRoute(path: string): Route | undefined {
+  const m = /^(?:\/v1)?\/models\/(.+)$/.exec(path);
+  if (!m) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]);
+  } catch {
+    id = m[1];
+  }
+  return {
+    method: 'GET',
+    handler: (c) => handleModel(c, id, visibleTo(usageOf(c).caller ?? { name: null })),
+    dialect: openaiChatDialect,
+    auth: true,
+  };
+}
+
 /**
  * The request line has fixed fields that never hold a secret, so it goes through a child logger
  * without the wildcard redaction (which walks every object and costs ~10 µs per line).
@@ -233,7 +252,12 @@ const listModels = (c: RequestContext): void =>
 function logLine(ctx: RequestContext, log: Logger): void {
   const i = ctx.info;
   const u = usageOf(ctx);
-  log.info(
+  const status = ctx.res.statusCode;
+  // Refused requests (4xx) are the caller's to fix: warn; failures of the gateway or upstream (5xx): error.
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  // A cost only when something was billed: an upstream answered, or the cache did (at $0).
+  const billed = u.servedBy !== undefined || u.cache === 'hit';
+  log[level](
     {
       id: ctx.requestId,
       route: i.route,
@@ -243,13 +267,13 @@ function logLine(ctx: RequestContext, log: Logger): void {
       attempts: i.attempts?.length ?? 0,
       fallbacks: i.fallbacks,
       stream: i.stream,
-      status: ctx.res.statusCode,
+      status,
       ms: Date.now() - ctx.started,
       input_tokens: i.usage?.inputTokens,
       output_tokens: i.usage?.outputTokens,
       cache_read_tokens: i.usage?.cacheReadTokens,
       cache_write_tokens: i.usage?.cacheWriteTokens,
-      cost_usd: u.usd,
+      cost_usd: billed && typeof u.usd === 'number' ? u.usd : undefined,
       cache: u.cache,
       error: i.error,
     },

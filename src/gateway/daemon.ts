@@ -10,6 +10,7 @@ import { createUpstream, type Upstream } from './upstream/http.js';
 import { UsageServices } from './usage/services.js';
 import { otelSettings } from './observe/otel-settings.js';
 import { redactUrl } from './usage/redact-url.js';
+import { unpricedBudgetIssues } from './usage/unpriced.js';
 
 export interface Gateway {
   state: GatewayState;
@@ -84,6 +85,10 @@ export async function startGateway(
     if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use`);
     throw e;
   });
+  // Bounded (a TCP connect per provider host): `status` is truthful from the first answer on.
+  await state.reachability.probe(loaded.config);
+  for (const w of unpricedBudgetIssues(loaded.config, usage.pricer))
+    log.warn({ path: w.path, warning: w.message }, 'budget cannot be enforced');
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   log.info(
     { url, models: loaded.config.models.length, config: loaded.path ?? '(embedded defaults)' },

@@ -1,7 +1,7 @@
 import type { KeyState } from '../config/types.js';
 import type { GatewayState } from './state.js';
 
-export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key';
+export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'unreachable';
 
 export interface DeploymentView {
   alias: string;
@@ -11,6 +11,8 @@ export interface DeploymentView {
   key: KeyState;
   state: DeploymentHealth;
   cooldown_remaining_s?: number;
+  /** Why it is unreachable, e.g. `http://127.0.0.1:11434: connection refused`. */
+  reason?: string;
 }
 
 /** Every alias's chain with key and cooldown state: the one view /health, /model/info and the CLI share. */
@@ -27,6 +29,11 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         key: d.provider.keyState,
         state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
       };
+      const probe = view.state === 'no_key' ? undefined : state.reachability.of(d.provider);
+      if (probe && !probe.ok) {
+        view.state = 'unreachable';
+        view.reason = `${probe.origin}: ${probe.error ?? 'not answering'}`;
+      }
       if (remaining > 0) view.cooldown_remaining_s = Math.ceil(remaining / 1000);
       out.push(view);
     }

@@ -85,6 +85,8 @@ export interface GatewayErrorOptions {
   upstreamDialect?: string;
   upstreamHeaders?: Record<string, string>;
   cause?: unknown;
+  /** The upstream attempts made before the request failed (for the response headers and the log line). */
+  attempts?: ReadonlyArray<{ deployment: string; status: number | null; error?: string }>;
 }
 
 export class GatewayError extends Error {
@@ -95,6 +97,7 @@ export class GatewayError extends Error {
   readonly upstreamBody?: string;
   readonly upstreamDialect?: string;
   readonly upstreamHeaders?: Record<string, string>;
+  readonly attempts?: ReadonlyArray<{ deployment: string; status: number | null; error?: string }>;
 
   constructor(code: ErrorCode, message: string, opts: GatewayErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -106,6 +109,7 @@ export class GatewayError extends Error {
     this.upstreamBody = opts.upstreamBody;
     this.upstreamDialect = opts.upstreamDialect;
     this.upstreamHeaders = opts.upstreamHeaders;
+    if (opts.attempts) this.attempts = opts.attempts;
   }
 }
 

@@ -9,6 +9,7 @@ import { removeState, writeState, type DaemonState } from '../shared/state-file.
 import { VERSION } from '../shared/version.js';
 import { DEFAULT_GRACE_MS, startGateway, type Gateway } from './daemon.js';
 import { createReloader, type Reloader } from './reload.js';
+import { unpricedBudgetIssues } from './usage/unpriced.js';
 
 export interface ServeOptions {
   loaded: LoadedConfig;
@@ -74,6 +75,10 @@ export async function serveGateway(opts: ServeOptions): Promise<ServingGateway> 
     listen: { host: opts.loaded.config.host, port: opts.loaded.config.port },
     files: () => [watchedPath(), join(dirname(watchedPath()), '.env')],
     onSwap: (loaded) => {
+      void gateway.state.reachability.probe(loaded.config);
+      const pricer = gateway.state.usage?.pricer;
+      for (const w of pricer ? unpricedBudgetIssues(loaded.config, pricer) : [])
+        log.warn({ path: w.path, warning: w.message }, 'budget cannot be enforced');
       if (loaded.path === configPath) return;
       // The embedded defaults were serving and a config file has appeared: follow it from now on.
       configPath = loaded.path;

@@ -1,4 +1,5 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
+import { Reachability } from './reachability.js';
 import { Cooldowns } from './router/cooldown.js';
 import type { UsageServices } from './usage/services.js';
 import type { Tracing } from './observe/tracing.js';
@@ -29,16 +30,19 @@ export class GatewayState {
   tracing?: Tracing;
   /** Conversation threads of the MCP tools (in Redis when the usage store is). */
   readonly threads: ThreadStore;
+  /** Whether each provider's host accepts connections (the `unreachable` state). */
+  readonly reachability: Reachability;
 
   constructor(
     loaded: LoadedConfig,
     now: () => number = Date.now,
-    opts: { cooldowns?: Cooldowns; usage?: UsageServices } = {},
+    opts: { cooldowns?: Cooldowns; usage?: UsageServices; reachability?: Reachability } = {},
   ) {
     this.loaded = loaded;
     this.cooldowns = opts.cooldowns ?? new Cooldowns(now);
     this.usage = opts.usage;
     this.threads = new ThreadStore(opts.usage?.store, now);
+    this.reachability = opts.reachability ?? new Reachability();
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }

@@ -183,7 +183,14 @@ describe('virtual keys', () => {
           await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })
         ).json()) as any
       ).data.map((m: any) => m.id);
-    expect(await list('sk-claude-secret')).toEqual(['code']);
+    // The glob alias is listed by its pattern and by the default names Claude Code asks for.
+    expect(await list('sk-claude-secret')).toEqual([
+      'code',
+      'claude-*',
+      'claude-opus-4-8',
+      'claude-haiku-4-5-20251001',
+      'claude-haiku-4-5',
+    ]);
     expect(await list('sk-codex-secret')).toEqual(['default']);
     expect((await fetch(`${gw.url}/v1/models`)).status).toBe(401);
   });

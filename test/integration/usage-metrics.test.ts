@@ -16,6 +16,8 @@ let gw: Gateway;
 let dir: string;
 const lines: any[] = [];
 const KEY = 'sk-metrics-key-value';
+/** With keys configured, /metrics is the master key's only. */
+const MASTER = 'sk-metrics-master-value';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'agentbox-metrics-'));
@@ -35,6 +37,7 @@ beforeAll(async () => {
     },
     {
       keys: { agent: { name: 'agent', key: KEY, keyState: 'set' } },
+      masterKey: MASTER,
       cache: { type: 'memory', ttlS: 60, maxEntries: 10 },
       router: { numRetries: 0, timeoutS: 5, retryAfterSeconds: 60, allowedFails: 1, cooldownS: 30 },
     },
@@ -66,7 +69,8 @@ describe('/metrics', () => {
     expect((await chat('default', 'x', {}, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await chat('backup', 'falls back')).status).toBe(200);
 
-    const res = await fetch(`${gw.url}/metrics`, { headers: auth });
+    expect((await fetch(`${gw.url}/metrics`, { headers: auth })).status).toBe(403);
+    const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${MASTER}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const m = parsePrometheus(await res.text());

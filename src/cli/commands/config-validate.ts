@@ -1,5 +1,7 @@
 import { describeDeployments, loadConfig } from '../../config/load.js';
 import { formatIssue } from '../../config/format-issues.js';
+import { createPricer } from '../../gateway/usage/pricing.js';
+import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
 import { configCandidates } from '../../shared/paths.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 
@@ -22,6 +24,7 @@ export async function configValidate(path?: string, env: NodeJS.ProcessEnv = pro
   const where = loaded.path ?? `embedded defaults (no file at ${configCandidates(env).join(' or ')})`;
   out(`OK: ${where}  ${loaded.config.models.length} aliases, ${rows.length} deployments`);
   for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+  for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
   for (const row of rows) {
     if (row.key !== 'missing') continue;
     const vars = loaded.config.providers[row.provider]?.missingEnv;

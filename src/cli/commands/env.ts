@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CLAUDE_MAIN_NAMES, CLAUDE_SMALL_NAMES } from '../../config/agent-models.js';
 import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
 import type { LitellmConfig, LoadedConfig } from '../../config/types.js';
@@ -14,10 +15,6 @@ export type EnvTarget = (typeof ENV_TARGETS)[number];
 export const CODEX_KEY_VAR = 'AGENTBOX_API_KEY';
 /** The key to send when the gateway checks none (any value is accepted on loopback). */
 export const PLACEHOLDER_KEY = 'agentbox';
-
-/** Claude Code 2.1.x's default model names: the main model, and the small one (either spelling). */
-const CLAUDE_MAIN_NAMES = ['claude-opus-4-8'];
-const CLAUDE_SMALL_NAMES = ['claude-haiku-4-5-20251001', 'claude-haiku-4-5'];
 
 /** How an agent reaches the gateway: its root URL, the key to present (as shell text) and the config. */
 export interface AgentTarget {
@@ -78,7 +75,7 @@ export function codexLines(t: AgentTarget): { toml: string[]; shell: string[] } 
 }
 
 /** True when one of these names resolves to an alias (exact or glob). */
-function servesAny(config: LitellmConfig, names: string[]): boolean {
+function servesAny(config: LitellmConfig, names: readonly string[]): boolean {
   return names.some((n) => {
     try {
       resolveModel(config, n);

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { logFile } from '../../shared/paths.js';
 import { sleep } from '../daemon-client.js';
 import { formatLogLine } from '../log-format.js';
-import { EXIT, ExitError, err, out } from '../output.js';
+import { EXIT, ExitError, err, out, stdoutClosed } from '../output.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -56,11 +56,7 @@ export async function lastLines(file: string, size: number, n: number): Promise<
 async function follow(file: string, from: number): Promise<void> {
   let pos = from;
   let partial = '';
-  let closed = false;
-  process.stdout.once('error', () => {
-    closed = true;
-  });
-  while (!closed) {
+  while (!stdoutClosed()) {
     const size = await stat(file).then(
       (s) => s.size,
       () => 0,

@@ -1,6 +1,8 @@
 import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/types.js';
+import { Reachability } from '../../gateway/reachability.js';
+import type { DaemonState } from '../../shared/state-file.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
@@ -26,7 +28,8 @@ interface ModelInfo {
  */
 export async function models(opts: { json?: boolean; config?: string }): Promise<void> {
   const env = process.env;
-  const daemon = opts.config ? undefined : await findDaemon(env);
+  const running = await findDaemon(env);
+  const daemon = opts.config ? undefined : running;
   let list: ModelJson[];
   let source: string;
   if (daemon) {
@@ -47,8 +50,10 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
         `config invalid: ${result.errors.length} problem(s)${result.path ? ` in ${result.path}` : ''}`,
       );
     }
-    list = fromConfig(result.loaded);
-    source = `from ${result.loaded.path ?? 'the embedded defaults'} (the gateway is not running)`;
+    const reach = new Reachability();
+    await reach.probe(result.loaded.config);
+    list = fromConfig(result.loaded, reach);
+    source = `from ${result.loaded.path ?? 'the embedded defaults'} (${configSourceNote(running, result.loaded.path)})`;
   }
   if (opts.json) return json(list);
   const rows = list.flatMap((m) =>
@@ -60,6 +65,16 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
       : 'no models configured',
   );
   err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
+}
+
+/** Why the list comes from a file, and how it relates to the running gateway, if there is one. */
+export function configSourceNote(running: DaemonState | undefined, path: string | undefined): string {
+  if (!running) return 'the gateway is not running';
+  const same = (running.config_path ?? undefined) === path;
+  const what = running.config_path ?? 'the embedded defaults';
+  return same
+    ? `the file as it is now; the running gateway (pid ${running.pid}) serves it too, with live states: agentbox litellm models`
+    : `not what the running gateway (pid ${running.pid}) serves: it uses ${what}`;
 }
 
 export function fromModelInfo(info: ModelInfo): ModelJson[] {
@@ -78,7 +93,8 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
   return [...byName.values()];
 }
 
-export function fromConfig(loaded: LoadedConfig): ModelJson[] {
+/** The config's chains; with a probe, a provider whose host does not answer shows as `unreachable`. */
+export function fromConfig(loaded: LoadedConfig, reach?: Reachability): ModelJson[] {
   return loaded.config.models.map((a) => ({
     name: a.name,
     deployments: a.deployments.map((d) => ({
@@ -86,7 +102,12 @@ export function fromConfig(loaded: LoadedConfig): ModelJson[] {
       model: d.model,
       api_base: d.provider.apiBase,
       key: d.provider.keyState,
-      state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
+      state:
+        d.provider.keyState === 'missing'
+          ? 'no_key'
+          : reach?.of(d.provider)?.ok === false
+            ? 'unreachable'
+            : 'ok',
     })),
   }));
 }

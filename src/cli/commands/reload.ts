@@ -45,14 +45,14 @@ export async function reload(): Promise<void> {
     if (now.config_generation > before.config_generation) {
       const models = result.loaded.config.models.length;
       out(
-        `config reloaded: ${now.config_path ?? '(embedded defaults)'} (generation ${now.config_generation}, ${models} model${models === 1 ? '' : 's'})`,
+        `config reloaded: ${(now.config_path ?? daemon.config_path) || '(embedded defaults)'} (generation ${now.config_generation}, ${models} model${models === 1 ? '' : 's'})`,
       );
       for (const r of needsRestart(now.last_reload))
         err(`needs a restart to take effect: ${r} (agentbox litellm restart)`);
       return;
     }
     if (!now.last_reload.ok && now.last_reload.at !== before.last_reload.at) {
-      for (const e of now.last_reload.errors) err(formatIssue(e));
+      for (const e of now.last_reload.errors ?? []) err(formatIssue(e));
       throw new ExitError(EXIT.usage, 'the gateway rejected the config; it keeps serving the previous one');
     }
   }

@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
+import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
 import { logFile, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
-import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
+import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
+import { startNotes } from '../start-notes.js';
 import { problemsIn } from '../log-format.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 import { portFree, portOwner } from '../port-owner.js';
@@ -26,7 +28,7 @@ const ROTATE_BYTES = 10 * 1024 * 1024;
 export async function startDetached(opts: StartOptions, loaded: LoadedConfig): Promise<void> {
   const env = process.env;
   const running = await findDaemon(env);
-  if (running) return alreadyRunning(running);
+  if (running) return alreadyRunning(running, opts, loaded);
 
   const dir = stateDir(env);
   await mkdir(dir, { recursive: true });
@@ -37,8 +39,10 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   });
   try {
     const again = await findDaemon(env);
-    if (again) return alreadyRunning(again);
+    if (again) return alreadyRunning(again, opts, loaded);
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+    const { createPricer } = await import('../../gateway/usage/pricing.js');
+    for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
     if (!loaded.config.enabled) {
       err(
         'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',
@@ -50,13 +54,46 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
       `agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`,
     );
     err(`config: ${state.config_path ?? '(embedded defaults)'} · log: ${logFile(env)}`);
+    const health = await daemonGet<Health>(state, '/health', { env }).catch(() => undefined);
+    for (const note of startNotes(loaded, env, health?.deployments)) err(note);
   } finally {
     await release();
   }
 }
 
-function alreadyRunning(state: DaemonState): void {
-  out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
+/**
+ * Already running: exit 0 when it runs as asked; when the config file or the `--port` asked for
+ * differ from the running daemon's, say what it runs with and how to switch (exit 1).
+ */
+function alreadyRunning(state: DaemonState, opts: StartOptions, loaded: LoadedConfig): void {
+  const differences = runningDifferences(state, opts, loaded);
+  if (differences.length === 0) {
+    out(`agentbox gateway already running on ${clientUrl(state)} (pid ${state.pid})`);
+    return;
+  }
+  const flags = [
+    ...(loaded.path ? [`--config ${loaded.path}`] : []),
+    ...(opts.port !== undefined ? [`--port ${opts.port}`] : []),
+  ].join(' ');
+  throw new ExitError(
+    EXIT.failure,
+    `agentbox: the gateway is already running (pid ${state.pid}, ${clientUrl(state)}) with ${differences.join(' and ')}; ` +
+      `to switch: agentbox litellm restart${flags ? ` ${flags}` : ''}`,
+  );
+}
+
+/** What the running daemon does differently from this start's request, in words. */
+export function runningDifferences(state: DaemonState, opts: StartOptions, loaded: LoadedConfig): string[] {
+  const out: string[] = [];
+  const asked = loaded.path ?? null;
+  if (asked !== state.config_path) {
+    out.push(
+      `${state.config_path ? `config ${state.config_path}` : 'the embedded defaults'}, not ${asked ?? 'the embedded defaults'}`,
+    );
+  }
+  const port = parsePort(opts.port);
+  if (port !== undefined && port !== 0 && port !== state.port) out.push(`port ${state.port}, not ${port}`);
+  return out;
 }
 
 async function spawnDaemon(

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../config/load.js';
 import { EXIT, ExitError, err, out } from '../output.js';
+import { startNotes } from '../start-notes.js';
 
 export interface StartOptions {
   config?: string;
@@ -35,4 +36,6 @@ export async function start(opts: StartOptions): Promise<void> {
     throw new ExitError(EXIT.failure, `agentbox: ${e.message}`);
   });
   out(`agentbox gateway listening on ${gw.url} (${result.loaded.config.models.length} models)`);
+  const { deploymentViews } = await import('../../gateway/deployments.js');
+  for (const note of startNotes(result.loaded, process.env, deploymentViews(gw.state))) err(note);
 }

@@ -1,4 +1,5 @@
 import { formatIssue } from '../../config/format-issues.js';
+import { loadConfig } from '../../config/load.js';
 import type { UsageHealth } from '../../gateway/usage/services.js';
 import type { DaemonState } from '../../shared/state-file.js';
 import {
@@ -29,11 +30,21 @@ export interface StatusJson {
     errors: Array<{ path: string; message: string }>;
     needs_restart?: string[];
   };
-  deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
+  deployments?: Array<{
+    alias: string;
+    provider: string;
+    model: string;
+    key: string;
+    state: string;
+    /** With `state: unreachable`: the host and why, e.g. `http://127.0.0.1:11434: connection refused`. */
+    reason?: string;
+  }>;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
   requests?: { total: number; failed: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
   spend?: { today_usd: number; month_usd: number; budgets: UsageHealth['budgets'] };
+  /** Budgets that cannot be enforced for a deployment whose price is unknown, with the keys to set. */
+  budget_warnings?: Array<{ path: string; message: string }>;
   /** With redis_url: whether Redis answers (when it does not, limits hold per daemon). */
   redis?: { ok: boolean; error?: string };
 }
@@ -53,7 +64,7 @@ export async function status(opts: { json?: boolean }): Promise<void> {
       if (!(e instanceof DaemonHttpError) || e.status !== 401) throw e;
       err(`agentbox: deployments and counters unavailable: ${e.message}`);
       const r = await daemonGet<Readiness>(daemon, '/health/readiness', { env: process.env });
-      return { ...r, deployments: [], requests: null } as unknown as Health;
+      return { ...(await withLocalDetails(r, daemon)), deployments: [], requests: null } as unknown as Health;
     });
   } catch (e) {
     throw new ExitError(
@@ -66,6 +77,20 @@ export async function status(opts: { json?: boolean }): Promise<void> {
   else printStatus(s);
 }
 
+/**
+ * Readiness without the master key leaves out the config path and the reload errors: the path is in
+ * the state file, and the errors are what the file says now, validated here.
+ */
+async function withLocalDetails(r: Readiness, daemon: DaemonState): Promise<Readiness> {
+  const config_path = r.config_path ?? daemon.config_path;
+  let errors = r.last_reload.errors;
+  if (!errors) {
+    const result = await loadConfig({ path: config_path ?? undefined, env: process.env });
+    errors = result.ok ? [] : result.errors;
+  }
+  return { ...r, config_path, last_reload: { ...r.last_reload, errors } };
+}
+
 export function statusJson(daemon: DaemonState, h: Health): StatusJson {
   const needs = needsRestart(h.last_reload);
   return {
@@ -75,12 +100,12 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
     port: daemon.port,
     uptime_s: h.uptime_s,
     version: h.version,
-    config_path: h.config_path,
+    config_path: h.config_path ?? daemon.config_path,
     config_generation: h.config_generation,
     last_reload: {
       at: h.last_reload.at,
       ok: h.last_reload.ok,
-      errors: h.last_reload.errors,
+      errors: h.last_reload.errors ?? [],
       ...(needs.length ? { needs_restart: needs } : {}),
     },
     deployments: h.deployments.map((d) => ({
@@ -89,8 +114,10 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       model: d.model,
       key: d.key,
       state: d.state,
+      ...(d.reason ? { reason: d.reason } : {}),
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
+    ...(h.budget_warnings?.length ? { budget_warnings: h.budget_warnings } : {}),
     ...usageStatus((h as { usage?: UsageHealth }).usage),
   };
 }
@@ -114,13 +141,20 @@ function printStatus(s: StatusJson): void {
       (b) =>
         `  budget       ${b.scope === 'global' ? 'all' : `${b.scope} ${b.name}`} per ${b.period}: $${b.left_usd.toFixed(4)} left of $${b.limit_usd}`,
     ),
+    ...(s.budget_warnings ?? []).map((w) => `  WARNING      ${formatIssue(w)}`),
     ...(s.redis && !s.redis.ok
       ? [`  WARNING      redis unreachable (${s.redis.error ?? 'down'}): limits hold per daemon`]
       : []),
     '',
   ];
   out(lines.join('\n'));
-  const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state]);
+  const rows = s.deployments!.map((d) => [
+    d.alias,
+    d.provider,
+    d.model,
+    d.key,
+    d.reason ? `${d.state} (${d.reason})` : d.state,
+  ]);
   out(
     rows.length
       ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 })

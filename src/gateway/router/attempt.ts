@@ -77,7 +77,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
       timeoutMs: i.timeoutMs,
     });
   } catch (e) {
-    return { ok: false, failure: toFailure(e) };
+    return { ok: false, failure: unreachable(toFailure(e), d) };
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
     let text = '';
@@ -89,6 +89,25 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
   }
   return i.stream ? readAhead(res, plan) : readJson(res, plan);
+}
+
+/**
+ * A connection that failed names the host it went to (scheme, host and port only: never a path,
+ * query or credentials, where a key could sit) and what to check.
+ */
+function unreachable(f: UpstreamFailure, d: Deployment): UpstreamFailure {
+  if (f.kind !== 'network' || f.status === 499) return f;
+  let origin: string;
+  try {
+    const u = new URL(d.provider.apiBase);
+    origin = `${u.protocol}//${u.host}`;
+  } catch {
+    origin = 'its api_base';
+  }
+  return {
+    ...f,
+    message: `${origin}: ${f.message}; check that the server runs and that api_base of provider "${d.provider.name}" is right`,
+  };
 }
 
 async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {

@@ -122,7 +122,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const timeoutMs = (d.timeoutS ?? d.provider.timeoutS ?? config.router.timeoutS) * 1000;
     for (let retries = 0; ; retries++) {
       if (req.signal.aborted)
-        throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+        throw new GatewayError('api_error', 'client closed the request', { status: 499, attempts });
       if (limits) {
         const gate = await limits.acquire(d);
         if (!gate.ok) {
@@ -154,7 +154,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       attempts.push({ deployment: d.id, status: f.status, error: f.message });
       failures.push({ d, f, mode: plan.mode });
       if (req.signal.aborted)
-        throw new GatewayError('api_error', 'client closed the request', { status: 499 });
+        throw new GatewayError('api_error', 'client closed the request', { status: 499, attempts });
       cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
       const next = decide({
         failure: f,
@@ -174,6 +174,11 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   }
   if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
+}
+
+/** Fallbacks taken by a request that made these attempts: distinct deployments after the first. */
+export function fallbacksIn(attempts: readonly AttemptRecord[]): number {
+  return Math.max(0, new Set(attempts.map((a) => a.deployment)).size - 1);
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -256,6 +261,7 @@ function finalError(
           ? 'rate_limit'
           : 'upstream_error';
     return new GatewayError(code, `${last.d.id}: ${f.message}`, {
+      attempts,
       status: f.status,
       retryAfterS: f.retryAfterS,
       upstreamBody: last.mode === 'passthrough' ? f.body : undefined,
@@ -268,12 +274,16 @@ function finalError(
       'rate_limit',
       `every deployment of "${req.alias}" is rate limited: ${list(attempts)}`,
       {
+        attempts,
         retryAfterS: waits.length ? Math.min(...waits) : 1,
       },
     );
   }
-  if (single && f.kind === 'timeout') return new GatewayError('timeout', `${last.d.id}: ${f.message}`);
-  return new GatewayError('api_error', `every attempt failed for "${req.alias}": ${list(attempts)}`);
+  if (single && f.kind === 'timeout')
+    return new GatewayError('timeout', `${last.d.id}: ${f.message}`, { attempts });
+  return new GatewayError('api_error', `every attempt failed for "${req.alias}": ${list(attempts)}`, {
+    attempts,
+  });
 }
 
 function list(attempts: AttemptRecord[]): string {

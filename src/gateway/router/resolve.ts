@@ -6,7 +6,12 @@ import { GatewayError } from '../errors.js';
  * Model name → ordered chain, pure. Order: exact alias; glob aliases in file order;
  * `provider/model` for any configured provider; else 404 listing the aliases.
  */
-export function resolveModel(config: LitellmConfig, name: string): { alias: string; chain: Deployment[] } {
+export function resolveModel(
+  config: LitellmConfig,
+  name: string,
+  /** Which aliases the caller may see: the 404 lists only those (a key sees only its plan). */
+  visible: (alias: string) => boolean = () => true,
+): { alias: string; chain: Deployment[] } {
   for (const a of config.models)
     if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
   for (const a of config.models)
@@ -20,10 +25,21 @@ export function resolveModel(config: LitellmConfig, name: string): { alias: stri
       return { alias: name, chain: [d] };
     }
   }
-  const names = config.models.map((a) => a.name);
-  throw new GatewayError(
+  throw modelNotFound(config, name, visible);
+}
+
+/** 404 listing only what the caller may use: its aliases, and the providers it may name directly. */
+export function modelNotFound(
+  config: LitellmConfig,
+  name: string,
+  visible: (alias: string) => boolean = () => true,
+): GatewayError {
+  const names = config.models.map((a) => a.name).filter(visible);
+  const providers = Object.keys(config.providers).filter((p) => visible(`${p}/*`));
+  return new GatewayError(
     'model_not_found',
-    `model "${name}" is not configured; available: ${names.join(', ') || '(none)'}; or use provider/model with one of: ${Object.keys(config.providers).join(', ')}`,
+    `model "${name}" is not configured; available: ${names.join(', ') || '(none)'}` +
+      (providers.length ? `; or use provider/model with one of: ${providers.join(', ')}` : ''),
     { param: 'model' },
   );
 }

@@ -2,15 +2,20 @@ import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
-import { dispatch, type Dispatched } from '../router/dispatch.js';
+import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
+import { visibleTo } from '../usage/keys.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
+import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
+  // Until a deployment is tried, errors say so: `x-agentbox-attempts: 0`, `x-agentbox-fallbacks: 0`.
+  ctx.info.attempts = [];
+  ctx.info.fallbacks = 0;
   let parsed = parseRequestBody(ctx.body);
   // Model names are matched as text: a non-ASCII one needs the properly decoded body throughout.
   if (parsed.bytesAsChars && /[\u0080-\uffff]/.test(String(parsed.body.model ?? ''))) {
@@ -24,7 +29,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   ctx.info.model = model;
   ctx.info.stream = stream;
   const config = ctx.state.loaded.config; // pinned for this request
-  const { alias, chain } = resolveModel(config, model);
+  const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.alias = alias;
   // Key access, rate limits, the response cache and budgets; settled when the request ends.
   const admission = await admitRequest(ctx, { config, model, alias, chain, body, cacheable: !stream });
@@ -54,7 +59,10 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       signal: ctx.signal,
       trace: ctx.trace,
     },
-  );
+  ).catch((e: unknown) => {
+    noteFailedAttempts(ctx, e);
+    throw e;
+  });
   committed(ctx, result.deployment);
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
@@ -75,6 +83,15 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   }
   responding(ctx);
   await pipeStream(ctx, dialect, result, ectx);
+}
+
+/** A request that failed in the router: its error response and log line report the attempts made. */
+function noteFailedAttempts(ctx: RequestContext, e: unknown): void {
+  const attempts = e instanceof GatewayError ? e.attempts : undefined;
+  if (!attempts?.length) return;
+  ctx.info.attempts = [...attempts];
+  ctx.info.fallbacks = fallbacksIn(attempts);
+  ctx.info.deployment = attempts[attempts.length - 1].deployment;
 }
 
 /** After the commit point: stream to the client, tapping usage; a cut upstream ends in an error event. */

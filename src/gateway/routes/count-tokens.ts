@@ -6,6 +6,8 @@ import { joinUrl } from '../upstream/http.js';
 import { anthropicMessagesDialect } from '../dialects/anthropic-messages.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
+import { visibleTo } from '../usage/keys.js';
+import { usageOf } from '../usage/request-info.js';
 
 /**
  * POST /v1/messages/count_tokens: forwarded to the first usable deployment when it speaks
@@ -16,7 +18,7 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const body = parseJsonBody(ctx.body);
   const { model } = anthropicMessagesDialect.validate({ max_tokens: 1, ...body });
   const config = ctx.state.loaded.config;
-  const { alias, chain } = resolveModel(config, model);
+  const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.model = model;
   ctx.info.alias = alias;
   const [d] = orderCandidates(chain, ctx.state.cooldowns);

@@ -7,6 +7,8 @@ import { toFailure } from '../errors.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 import { admitRequest, committed, jsonAnswer } from '../usage/policy.js';
+import { visibleTo } from '../usage/keys.js';
+import { usageOf } from '../usage/request-info.js';
 
 /**
  * POST /v1/embeddings: passed through to the first deployment of the chain whose provider has
@@ -21,7 +23,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     throw new GatewayError('invalid_request', '"input" must be a string or an array', { param: 'input' });
   }
   const config = ctx.state.loaded.config;
-  const { alias, chain } = resolveModel(config, body.model);
+  const { alias, chain } = resolveModel(config, body.model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.model = body.model;
   ctx.info.alias = alias;
   const attempts: AttemptRecord[] = [];

@@ -1,43 +1,33 @@
 import type { Deployment } from '../../config/types.js';
 import { VERSION } from '../../shared/version.js';
 import { deploymentViews } from '../deployments.js';
+import { GatewayError } from '../errors.js';
+import { isOperator, tryIdentify, visibleTo } from '../usage/keys.js';
+import { usageOf } from '../usage/request-info.js';
+import { unpricedBudgetIssues } from '../usage/unpriced.js';
 import { sendJson, type RequestContext } from './context.js';
 
-/** GET /v1/models: aliases as models, in a shape both the OpenAI and the Anthropic SDK accept. */
-export function handleModels(ctx: RequestContext, visible: (alias: string) => boolean = () => true): void {
-  const created = Math.floor(ctx.state.startedAt / 1000);
-  const createdAt = new Date(ctx.state.startedAt).toISOString();
-  const data = ctx.state.loaded.config.models
-    .filter((a) => !a.glob && visible(a.name))
-    .map((a) => ({
-      id: a.name,
-      object: 'model',
-      created,
-      owned_by: 'agentbox',
-      type: 'model',
-      display_name: a.name,
-      created_at: createdAt,
-    }));
-  sendJson(ctx, 200, {
-    object: 'list',
-    data,
-    has_more: false,
-    first_id: data[0]?.id ?? null,
-    last_id: data[data.length - 1]?.id ?? null,
-  });
-}
-
 /** GET /model/info: chains, key state, context window and prices (LiteLLM's shape, no keys). */
-export function handleModelInfo(ctx: RequestContext): void {
+export async function handleModelInfo(ctx: RequestContext): Promise<void> {
+  const config = ctx.state.loaded.config;
+  await ctx.state.reachability.fresh(config);
+  const caller = usageOf(ctx).caller;
+  // A key sees only its plan: its aliases, and no api_base unless it is the operator's.
+  const visible = visibleTo(caller ?? { name: null });
+  const showBase = isOperator(caller, config);
   const views = deploymentViews(ctx.state);
   let i = 0;
   const data = [];
-  for (const a of ctx.state.loaded.config.models) {
+  for (const a of config.models) {
     for (const d of a.deployments) {
       const v = views[i++];
+      if (!visible(a.name)) continue;
       data.push({
         model_name: a.name,
-        litellm_params: { model: `${d.provider.name}/${d.model}`, api_base: d.provider.apiBase },
+        litellm_params: {
+          model: `${d.provider.name}/${d.model}`,
+          ...(showBase ? { api_base: d.provider.apiBase } : {}),
+        },
         model_info: {
           id: d.id,
           provider: d.provider.name,
@@ -74,16 +64,47 @@ export async function handleHealth(
 ): Promise<void> {
   const s = ctx.state;
   if (kind === 'liveliness') return sendJson(ctx, 200, { status: 'alive' });
+  const config = s.loaded.config;
+  const caller = kind === 'full' ? usageOf(ctx).caller : tryIdentify(ctx.req, config);
+  const operator = isOperator(caller, config);
+  if (kind === 'full' && !operator) {
+    throw new GatewayError(
+      'permission_denied',
+      '/health needs the master key when litellm.keys is configured',
+    );
+  }
   const uptime_s = Math.floor((Date.now() - s.startedAt) / 1000);
-  const readiness = {
-    status: 'ready',
-    version: VERSION,
-    config_path: s.loaded.path ?? null,
-    config_generation: s.generation,
-    last_reload: s.lastReload,
-    uptime_s,
-  };
+  const r = s.lastReload;
+  // Without the operator's key, readiness says only whether it is ready and when it last reloaded.
+  const readiness = operator
+    ? {
+        status: 'ready',
+        version: VERSION,
+        config_path: s.loaded.path ?? null,
+        config_generation: s.generation,
+        last_reload: {
+          at: r.at,
+          ok: r.ok,
+          errors: r.errors,
+          ...(r.needsRestart?.length ? { needs_restart: r.needsRestart } : {}),
+        },
+        uptime_s,
+      }
+    : {
+        status: 'ready',
+        version: VERSION,
+        config_generation: s.generation,
+        last_reload: {
+          at: r.at,
+          ok: r.ok,
+          ...(r.needsRestart?.length ? { needs_restart: r.needsRestart } : {}),
+        },
+        uptime_s,
+      };
   if (kind === 'readiness') return sendJson(ctx, 200, readiness);
+  // `?probe=1` probes every provider host now; otherwise results older than 30 s are refreshed.
+  if (/[?&]probe=(1|true)\b/.test(ctx.req.url ?? '')) await s.reachability.probe(config);
+  else await s.reachability.fresh(config);
   const deployments = deploymentViews(s);
   // Spend today and this month, what is left of each budget, and whether Redis is reachable.
   const usage = s.usage ? await s.usage.health(s.loaded.config) : undefined;
@@ -93,6 +114,7 @@ export async function handleHealth(
     unhealthy_count: deployments.filter((d) => d.state !== 'ok').length,
     deployments,
     requests: { total: s.stats.total, failed: s.stats.failed, in_flight: s.stats.inFlight },
+    budget_warnings: s.usage ? unpricedBudgetIssues(config, s.usage.pricer) : [],
     ...(usage ? { usage } : {}),
   });
 }

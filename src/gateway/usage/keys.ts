@@ -83,3 +83,21 @@ export function assertMayUse(caller: Caller, requested: string, alias: string): 
 export function visibleTo(caller: Caller): (alias: string) => boolean {
   return (alias) => mayUse(caller, alias, alias);
 }
+
+/**
+ * Whether the caller may see the gateway's internals (`/health`, `/metrics`, config path, reload
+ * errors, `api_base`): anyone when no key is configured (loopback only), else the master key only.
+ */
+export function isOperator(caller: Caller | undefined, config: LitellmConfig): boolean {
+  if (caller?.name === 'master') return true;
+  return !config.keys && !config.masterKey;
+}
+
+/** The caller of a route that does not require a key: who presented a valid one, else anonymous. */
+export function tryIdentify(req: IncomingMessage, config: LitellmConfig): Caller | undefined {
+  try {
+    return identify(req, config);
+  } catch {
+    return undefined;
+  }
+}
