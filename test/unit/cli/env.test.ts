@@ -217,10 +217,10 @@ describe('env (the command)', () => {
       `${BASE}  master_key: \${MK}\n  models:\n    code: [{ provider: openai, model: gpt-4o }]\n`,
     );
     // A live process that looks like an agentbox daemon to the liveness check.
-    child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'agentbox-daemon-stand-in'], {
+    child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'daemon-main.js'], {
       stdio: 'ignore',
     });
-    for (let i = 0; i < 100 && !readCmdline(child.pid!).includes('agentbox'); i++) await sleep(20);
+    for (let i = 0; i < 100 && !readCmdline(child.pid!).includes('daemon-main.js'); i++) await sleep(20);
     await writeState(join(dir, 'state', 'litellm.json'), {
       pid: child.pid!,
       port: 45999,
