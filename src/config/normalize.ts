@@ -55,6 +55,8 @@ export function buildConfig(
     },
     maxBodyBytes: raw.max_body_bytes,
   };
+  if (raw.allowed_hosts?.length) config.allowedHosts = [...raw.allowed_hosts];
+  if (raw.allowed_origins?.length) config.allowedOrigins = [...raw.allowed_origins];
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 
