@@ -2,6 +2,7 @@ import { formatPath } from './format-issues.js';
 import { missingSuffix, type NormalizeContext } from './providers.js';
 import { isGlob } from './rules.js';
 import type { RawDeployment, RawLitellm } from './schema.js';
+import { own } from '../shared/own.js';
 import type {
   Budget,
   ConfigIssue,
@@ -29,7 +30,7 @@ export function buildConfig(
   const models: ModelAlias[] = Object.entries(raw.models).map(([name, chain]) => ({
     name,
     glob: isGlob(name),
-    deployments: chain.map((entry, index) => toDeployment(name, index, entry, providers[entry.provider])),
+    deployments: chain.map((entry, index) => toDeployment(name, index, entry, own(providers, entry.provider)!)),
   }));
   if (models.length === 0) {
     warnings.push({ path: 'litellm.models', message: 'no aliases; only provider/model names will resolve' });

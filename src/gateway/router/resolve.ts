@@ -1,19 +1,27 @@
 import type { Deployment, LitellmConfig } from '../../config/types.js';
 import { globToRegExp } from '../../config/rules.js';
 import { GatewayError } from '../errors.js';
+import { own } from '../../shared/own.js';
+
+/** Longest model name accepted: names become log fields and cooldown keys. */
+export const MAX_MODEL_NAME = 256;
 
 /**
  * Model name → ordered chain, pure. Order: exact alias; glob aliases in file order;
  * `provider/model` for any configured provider; else 404 listing the aliases.
  */
 export function resolveModel(config: LitellmConfig, name: string): { alias: string; chain: Deployment[] } {
+  if (name.length > MAX_MODEL_NAME)
+    throw new GatewayError('invalid_request', `model name is longer than ${MAX_MODEL_NAME} characters`, {
+      param: 'model',
+    });
   for (const a of config.models)
     if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
   for (const a of config.models)
     if (a.glob && globMatch(a.name, name)) return { alias: a.name, chain: a.deployments };
   const slash = name.indexOf('/');
   if (slash > 0) {
-    const provider = config.providers[name.slice(0, slash)];
+    const provider = own(config.providers, name.slice(0, slash));
     const model = name.slice(slash + 1);
     if (provider && model) {
       const d: Deployment = { id: `${provider.name}/${model}`, alias: name, index: 0, provider, model };
