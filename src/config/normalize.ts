@@ -30,7 +30,9 @@ export function buildConfig(
   const models: ModelAlias[] = Object.entries(raw.models).map(([name, chain]) => ({
     name,
     glob: isGlob(name),
-    deployments: chain.map((entry, index) => toDeployment(name, index, entry, own(providers, entry.provider)!)),
+    deployments: chain.map((entry, index) =>
+      toDeployment(name, index, entry, own(providers, entry.provider)!),
+    ),
   }));
   if (models.length === 0) {
     warnings.push({ path: 'litellm.models', message: 'no aliases; only provider/model names will resolve' });
