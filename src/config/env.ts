@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setOwn } from './coerce.js';
 import { formatPath, type PathSegment } from './format-issues.js';
+import { readConfigFile } from './read-file.js';
 import { own } from '../shared/own.js';
 
 /**
@@ -101,7 +101,7 @@ function closingQuote(s: string): number {
 /** Reads `<dir>/.env`; no file → {}. */
 export async function readDotEnv(dir: string): Promise<Record<string, string>> {
   try {
-    return parseDotEnv(await readFile(join(dir, '.env'), 'utf8'));
+    return parseDotEnv(await readConfigFile(join(dir, '.env')));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
       return {};
