@@ -123,3 +123,15 @@ describe('per-name maps are bounded', () => {
     expect(c.size).toBe(MAX_TRACKED);
   });
 });
+
+describe('/mcp body depth', () => {
+  it('a JSON-RPC body nested 10,000 levels deep is a JSON-RPC invalid request, not a crash', async () => {
+    const r = await rawRequest(`${gw.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`,
+    });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  });
+});
