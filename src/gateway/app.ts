@@ -2,6 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../shared/log.js';
+import { own } from '../shared/own.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openaiChatDialect } from './dialects/openai-chat.js';
 import { openaiResponsesDialect } from './dialects/openai-responses.js';
@@ -129,11 +130,18 @@ export function createApp(deps: AppDeps): App {
   };
 
   return {
-    screen: (req) => checkBrowserGuard(req, guard()),
+    // A body is read only for a request that passes the guard and, on a POST route, declares JSON.
+    screen(req) {
+      const path = pathOf(req);
+      const route = own(routes, path);
+      return (
+        checkBrowserGuard(req, guard()) ??
+        (req.method === 'POST' && route?.method === 'POST' ? checkJsonContentType(req, path) : undefined)
+      );
+    },
     async handle(req, res, received, signal) {
       const body = Buffer.isBuffer(received) ? received : EMPTY;
-      const q = req.url?.indexOf('?') ?? -1;
-      const path = q === -1 ? (req.url ?? '/') : req.url!.slice(0, q);
+      const path = pathOf(req);
       const ctx: RequestContext = {
         req,
         res,
@@ -147,7 +155,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = routes[path];
+      const route = own(routes, path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted) {
@@ -190,6 +198,12 @@ export function createApp(deps: AppDeps): App {
       }
     },
   };
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

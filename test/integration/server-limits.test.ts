@@ -69,6 +69,14 @@ describe('request bodies', () => {
     expect(up.requests).toHaveLength(0);
   });
 
+  it('a POST not declared JSON is answered 415 without its body being read', async () => {
+    const c = open();
+    c.socket.write(head('/v1/messages', 1000).replace('application/json', 'text/plain'));
+    expect(await c.closed).toBe(true);
+    expect(c.received()).toMatch(/^HTTP\/1\.1 415/);
+    expect(bodyOf(c.received())).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+  });
+
   it('a body over max_body_bytes on /v1/messages gets an Anthropic-shaped 413', async () => {
     const big = JSON.stringify({
       model: 'default',
