@@ -42,6 +42,8 @@ export function globMatch(pattern: string, name: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
     re = globToRegExp(pattern);
+    // Patterns come from configs (and `keys.*.models`); reloads may add new ones: stay bounded.
+    if (globCache.size >= 1_000) globCache.clear();
     globCache.set(pattern, re);
   }
   return re.test(name);
