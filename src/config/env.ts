@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setOwn } from './coerce.js';
 import { formatPath, type PathSegment } from './format-issues.js';
+import { readConfigFile } from './read-file.js';
+import { own } from '../shared/own.js';
 
 /**
  * Secrets in the config: `${VAR}`, `${VAR:-default}` (default when unset or empty), `${VAR-default}`
@@ -22,14 +23,14 @@ export function expandString(text: string, env: Env): { value: string; missing: 
   const missing: string[] = [];
   const whole = OS_ENVIRON.exec(text.trim());
   if (whole) {
-    const v = env[whole[1]];
+    const v = own(env, whole[1]);
     if (!v) missing.push(whole[1]);
     return { value: v ?? '', missing };
   }
   if (!text.includes('${')) return { value: text, missing };
   const value = text.replace(REF, (match, name: string | undefined, op: string | undefined, dflt = '') => {
     if (name === undefined) return '${';
-    const v = env[name];
+    const v = own(env, name);
     if (op === ':-') return v ? v : dflt;
     if (op === '-') return v !== undefined ? v : dflt;
     if (!v) missing.push(name);
@@ -100,7 +101,7 @@ function closingQuote(s: string): number {
 /** Reads `<dir>/.env`; no file → {}. */
 export async function readDotEnv(dir: string): Promise<Record<string, string>> {
   try {
-    return parseDotEnv(await readFile(join(dir, '.env'), 'utf8'));
+    return parseDotEnv(await readConfigFile(join(dir, '.env')));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
       return {};

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { configCandidates } from '../shared/paths.js';
 import { coerceScalars } from './coerce.js';
@@ -10,6 +9,7 @@ import { normalizeProviders, type NormalizeContext } from './providers.js';
 import { crossCheck } from './rules.js';
 import { configFileSchema } from './schema.js';
 import type { ConfigIssue, KeyState, LoadedConfig } from './types.js';
+import { readConfigFile } from './read-file.js';
 import { parseYaml } from './yaml-text.js';
 
 /**
@@ -37,7 +37,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadResult> {
     const file = resolve(candidate);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readConfigFile(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !mustExist) continue;

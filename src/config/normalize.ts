@@ -2,6 +2,7 @@ import { formatPath } from './format-issues.js';
 import { missingSuffix, type NormalizeContext } from './providers.js';
 import { isGlob } from './rules.js';
 import type { RawDeployment, RawLitellm } from './schema.js';
+import { own } from '../shared/own.js';
 import type {
   Budget,
   ConfigIssue,
@@ -30,7 +31,9 @@ export function buildConfig(
   const models: ModelAlias[] = Object.entries(raw.models).map(([name, chain]) => ({
     name,
     glob: isGlob(name),
-    deployments: chain.map((entry, index) => toDeployment(name, index, entry, providers[entry.provider])),
+    deployments: chain.map((entry, index) =>
+      toDeployment(name, index, entry, own(providers, entry.provider)!),
+    ),
     ...(raw.model_labels && Object.hasOwn(raw.model_labels, name) ? { label: raw.model_labels[name] } : {}),
   }));
   if (models.length === 0) {
@@ -64,6 +67,8 @@ export function buildConfig(
       maxThreads: raw.mcp.max_threads,
     },
   };
+  if (raw.allowed_hosts?.length) config.allowedHosts = [...raw.allowed_hosts];
+  if (raw.allowed_origins?.length) config.allowedOrigins = [...raw.allowed_origins];
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 

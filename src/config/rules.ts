@@ -3,6 +3,7 @@ import { missingSuffix } from './providers.js';
 import { formatPath } from './format-issues.js';
 import type { ConfigIssue } from './types.js';
 import { isLoopbackHost } from './well-known.js';
+import { isReservedName } from '../shared/own.js';
 
 /**
  * Rules across sections that the schema cannot express. They read the section as parsed (before
@@ -24,6 +25,7 @@ export function crossCheck(
   if (!isObj(raw)) return { errors, warnings };
   const providers = isObj(raw.providers) ? raw.providers : {};
   const models = isObj(raw.models) ? raw.models : {};
+  errors.push(...reservedNames(raw));
 
   for (const [alias, chain] of Object.entries(models)) {
     if (!Array.isArray(chain)) continue;
@@ -99,6 +101,28 @@ export function crossCheck(
     }
   }
   return { errors, warnings };
+}
+
+/** `__proto__` as a provider, alias or key name would replace the prototype of the map it names. */
+function reservedNames(raw: Obj): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const sections: Array<[string[], unknown]> = [
+    [['providers'], raw.providers],
+    [['models'], raw.models],
+    [['keys'], raw.keys],
+    [['budgets', 'aliases'], isObj(raw.budgets) ? raw.budgets.aliases : undefined],
+    [['rate_limits', 'aliases'], isObj(raw.rate_limits) ? raw.rate_limits.aliases : undefined],
+  ];
+  for (const [at, sec] of sections) {
+    if (!isObj(sec)) continue;
+    for (const name of Object.keys(sec))
+      if (isReservedName(name))
+        out.push({
+          path: formatPath(['litellm', ...at, name]),
+          message: `"${name}" is a reserved name; choose another`,
+        });
+  }
+  return out;
 }
 
 /**

@@ -252,6 +252,30 @@ export const litellmSchema = z
       })
       .prefault({})
       .describe('The MCP tools: attachment caps and conversation threads'),
+    allowed_hosts: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/,
+            'expected a host name or address, optionally with :port (e.g. gateway.internal or localhost:8080)',
+          ),
+      )
+      .optional()
+      .describe(
+        'Host header values accepted besides localhost, 127.0.0.1, [::1] and the listen address (a name alone: any port)',
+      ),
+    allowed_origins: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\*|https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?)$/,
+            'expected an origin such as http://localhost:3000 (scheme://host[:port], no path), or *',
+          ),
+      )
+      .optional()
+      .describe('Web page origins allowed to call the gateway (CORS); others get 403'),
     max_body_bytes: z
       .number()
       .int()

@@ -115,6 +115,10 @@ export interface LitellmConfig {
   rateLimits?: RateLimit & { aliases?: Record<string, RateLimit>; tools?: ToolLimits };
   cache?: { type: 'memory' | 'redis'; ttlS: number; maxEntries: number };
   redisUrl?: string;
+  /** Host header values accepted besides the loopback names and the listen address. */
+  allowedHosts?: string[];
+  /** Web page origins allowed to call the gateway. */
+  allowedOrigins?: string[];
   /** Request body limit in bytes. */
   maxBodyBytes: number;
   /** OpenTelemetry traces; absent: off. */

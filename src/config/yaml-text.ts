@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
 import { setOwn } from './coerce.js';
 import type { ConfigIssue } from './types.js';
+import { MAX_EXPANDED_NODES, expandedSize } from './yaml-size.js';
 
 /**
  * YAML → plain JS. `${VAR}` is not valid inside YAML flow collections (`{ api_key: ${KEY} }`
@@ -46,6 +47,17 @@ export function parseYaml(text: string, file = '<config>'): YamlResult {
     if (more > 0)
       errors.push({ path: file, message: `YAML: ${more} more error${more === 1 ? '' : 's'} after these` });
     return { ok: false, errors };
+  }
+  if (expandedSize(doc) > MAX_EXPANDED_NODES) {
+    return {
+      ok: false,
+      errors: [
+        {
+          path: file,
+          message: `YAML: the aliases (*name) expand to more than ${MAX_EXPANDED_NODES} nodes; repeat less through anchors`,
+        },
+      ],
+    };
   }
   let value: unknown;
   try {

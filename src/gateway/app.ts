@@ -2,11 +2,13 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../shared/log.js';
+import { own } from '../shared/own.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openaiChatDialect } from './dialects/openai-chat.js';
 import { openaiResponsesDialect } from './dialects/openai-responses.js';
 import type { ClientDialect } from './dialects/types.js';
 import { GatewayError } from './errors.js';
+import { applyCors, checkBrowserGuard, checkJsonContentType, type GuardSettings } from './guard.js';
 import { handleCompletion } from './routes/completions.js';
 import { sendError, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
   extraRoutes?: Record<string, (ctx: RequestContext) => Promise<void> | void>;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 type Handler = (ctx: RequestContext) => Promise<void> | void;
 interface Route {
   method: 'GET' | 'POST';
@@ -38,7 +42,15 @@ interface Route {
 }
 
 export interface App {
-  handle(req: IncomingMessage, res: ServerResponse, body: Buffer, signal: AbortSignal): Promise<void>;
+  /** The checks on the request head alone (see guard.ts): a refusal to answer without reading the body. */
+  screen(req: IncomingMessage): GatewayError | undefined;
+  /** Serve a request; `body` is an error when reading it failed (too large, stalled): it is answered in the route's dialect. */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer | GatewayError,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 /** The route table, auth, request ids, error rendering and the per-request log line. Testable in-process. */
@@ -126,10 +138,24 @@ export function createApp(deps: AppDeps): App {
     routes[path] = { method: 'POST', handler, dialect: openaiChatDialect, auth: true };
   }
 
+  const guard = (): GuardSettings => {
+    const c = deps.state.loaded.config;
+    return { listenHost: c.host, allowedHosts: c.allowedHosts, allowedOrigins: c.allowedOrigins };
+  };
+
   return {
-    async handle(req, res, body, signal) {
-      const q = req.url?.indexOf('?') ?? -1;
-      const path = q === -1 ? (req.url ?? '/') : req.url!.slice(0, q);
+    // A body is read only for a request that passes the guard and, on a POST route, declares JSON.
+    screen(req) {
+      const path = pathOf(req);
+      const route = own(routes, path);
+      return (
+        checkBrowserGuard(req, guard()) ??
+        (req.method === 'POST' && route?.method === 'POST' ? checkJsonContentType(req, path) : undefined)
+      );
+    },
+    async handle(req, res, received, signal) {
+      const body = Buffer.isBuffer(received) ? received : EMPTY;
+      const path = pathOf(req);
       const ctx: RequestContext = {
         req,
         res,
@@ -143,7 +169,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = routes[path] ?? modelRoute(path);
+      const route = own(routes, path) ?? modelRoute(path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted && deps.state.tracing) ctx.trace = deps.state.tracing.start(ctx);
@@ -152,6 +178,10 @@ export function createApp(deps: AppDeps): App {
         deps.state.stats.inFlight++;
       }
       try {
+        const refused = checkBrowserGuard(req, guard());
+        if (refused) throw refused;
+        if (applyCors(req, res, guard())) return;
+        if (!Buffer.isBuffer(received)) throw received;
         if (req.method === 'HEAD') {
           // Clients pre-connect with a HEAD on the base URL; answer it without a body.
           res.writeHead(route || path === '/' ? 200 : 404, { 'x-request-id': ctx.requestId });
@@ -164,7 +194,8 @@ export function createApp(deps: AppDeps): App {
         }
         // With `keys:` only those keys and the master key pass; the caller's name goes to the log and ledger.
         if (route.auth) usageOf(ctx).caller = identify(req, deps.state.loaded.config);
-        if (route.method === 'POST') checkContentType(req, path);
+        const notJson = route.method === 'POST' ? checkJsonContentType(req, path) : undefined;
+        if (notJson) throw notJson;
         await route.handler(ctx);
       } catch (e) {
         sendError(ctx, dialect, e);
@@ -189,6 +220,12 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -211,16 +248,6 @@ export function presentedKey(req: IncomingMessage): string | undefined {
   const auth = headerValue(req, 'authorization');
   if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim();
   return headerValue(req, 'x-api-key')?.trim() || undefined;
-}
-
-function checkContentType(req: IncomingMessage, path: string): void {
-  const ct = headerValue(req, 'content-type');
-  if (ct && !/json/i.test(ct)) {
-    throw new GatewayError(
-      'unsupported_media_type',
-      `${path} expects content-type application/json, got ${ct}`,
-    );
-  }
 }
 
 /** GET /v1/models: the aliases the calling key may use. */

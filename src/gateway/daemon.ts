@@ -4,7 +4,7 @@ import { stateDir as defaultStateDir } from '../shared/paths.js';
 import { createApp, type AppDeps } from './app.js';
 import type { RequestContext } from './routes/context.js';
 import { isLoopbackHost } from '../config/well-known.js';
-import { startServer, type GatewayServer } from './server.js';
+import { startServer, type GatewayServer, type ServerTimeouts } from './server.js';
 import { GatewayState } from './state.js';
 import { createUpstream, type Upstream } from './upstream/http.js';
 import { UsageServices } from './usage/services.js';
@@ -42,6 +42,8 @@ export async function startGateway(
     stateDir?: string | null;
     /** The environment read for OTEL_EXPORTER_OTLP_* (default: process.env). */
     env?: NodeJS.ProcessEnv;
+    /** Connection and request-body timers (defaults: DEFAULT_SERVER_TIMEOUTS). */
+    serverTimeouts?: Partial<ServerTimeouts>;
   } = {},
 ): Promise<Gateway> {
   const { host, port, masterKey } = loaded.config;
@@ -80,6 +82,7 @@ export async function startGateway(
     port,
     maxBodyBytes: () => state.loaded.config.maxBodyBytes,
     inFlight: () => state.stats.inFlight,
+    timeouts: opts.serverTimeouts,
   }).catch(async (e: NodeJS.ErrnoException) => {
     await usage.close().catch(() => undefined);
     if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use`);

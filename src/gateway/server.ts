@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { App } from './app.js';
-import { GatewayError } from './errors.js';
+import { readBody, type BodyLimits } from './body.js';
 
 export interface GatewayServer {
   server: Server;
@@ -10,9 +10,27 @@ export interface GatewayServer {
   close(graceMs: number): Promise<void>;
 }
 
+/** How long a connection or a request body may go without progress. */
+export interface ServerTimeouts {
+  /** A connection with no request in progress and no bytes for this long is closed. */
+  connectionIdleMs: number;
+  /** A request body with no bytes for this long is answered 408 and its connection closed. */
+  bodyIdleMs: number;
+  /** A request body not complete this long after its headers is answered 408 (drip-feeding). */
+  bodyTotalMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  connectionIdleMs: 70_000,
+  bodyIdleMs: 30_000,
+  bodyTotalMs: 120_000,
+};
+
 /**
- * The node:http bridge: a size-limited body, an AbortSignal that fires when the client goes away
- * (so the upstream request is aborted too), and a graceful close.
+ * The node:http bridge: the request head screened before its body is read (a refused request or
+ * a declared size over the limit is answered at once), a size- and time-limited body, an
+ * AbortSignal that fires when the client goes away (so the upstream request is aborted too), idle
+ * connections shed on a timer, and a graceful close.
  */
 export async function startServer(opts: {
   app: App;
@@ -20,56 +38,44 @@ export async function startServer(opts: {
   port: number;
   maxBodyBytes: () => number;
   inFlight: () => number;
+  timeouts?: Partial<ServerTimeouts>;
 }): Promise<GatewayServer> {
+  const t = { ...DEFAULT_SERVER_TIMEOUTS, ...opts.timeouts };
+  const busy = new WeakMap<Socket, number>();
   const server = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
     (req, res) => {
+      const socket = req.socket;
+      busy.set(socket, (busy.get(socket) ?? 0) + 1);
+      res.once('close', () => busy.set(socket, Math.max(0, (busy.get(socket) ?? 1) - 1)));
       const ac = new AbortController();
       res.on('close', () => {
         if (!res.writableFinished) ac.abort();
       });
-      const limit = opts.maxBodyBytes();
-      const declared = Number(req.headers['content-length'] ?? 0);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let tooLarge = declared > limit;
-      const finish = (): void => {
-        if (tooLarge) {
-          const err = new GatewayError('payload_too_large', `request body exceeds the ${limit}-byte limit`);
-          res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-          res.end(
-            JSON.stringify({
-              error: { message: err.message, type: 'invalid_request_error', param: null, code: err.code },
-            }),
-          );
-          return;
-        }
-        void opts.app
-          .handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), ac.signal)
-          .catch(() => {
-            if (!res.headersSent) res.writeHead(500);
-            res.end();
-          });
-      };
-      if (tooLarge) {
-        req.resume();
-        req.once('end', finish);
-        return;
-      }
-      req.on('data', (c: Buffer) => {
-        if (tooLarge) return;
-        size += c.length;
-        if (size > limit) {
-          tooLarge = true;
-          chunks.length = 0;
-          return;
-        }
-        chunks.push(c);
-      });
-      req.once('end', finish);
       req.once('error', () => ac.abort());
+      const run = (body: Parameters<App['handle']>[2]): void => {
+        if (!Buffer.isBuffer(body)) res.setHeader('connection', 'close');
+        void opts.app.handle(req, res, body, ac.signal).catch(() => {
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      };
+      const refused = opts.app.screen(req);
+      if (refused) return run(refused);
+      const limits: BodyLimits = {
+        maxBytes: opts.maxBodyBytes(),
+        idleMs: t.bodyIdleMs,
+        totalMs: t.bodyTotalMs,
+      };
+      readBody(req, limits, run);
     },
   );
+  // Sockets idle past `connectionIdleMs` are closed unless a request on them is still being served
+  // (a long completion may send nothing for minutes while the upstream thinks).
+  server.timeout = t.connectionIdleMs;
+  server.on('timeout', (socket: Socket) => {
+    if (!busy.get(socket)) socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

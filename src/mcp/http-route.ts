@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { MAX_JSON_DEPTH, withinDepth } from '../shared/json-depth.js';
 import type { Logger } from '../shared/log.js';
 import type { AttachmentLimits } from './attachments.js';
 import { connectHost } from './locate.js';
@@ -28,6 +29,10 @@ export async function handleMcpHttp(ctx: McpHttpContext): Promise<void> {
     message = JSON.parse(ctx.body.toString('utf8'));
   } catch {
     sendRpcError(ctx.res, 400, -32700, 'Parse error: the body is not JSON');
+    return;
+  }
+  if (!withinDepth(message, MAX_JSON_DEPTH)) {
+    sendRpcError(ctx.res, 400, -32600, `Invalid Request: nested deeper than ${MAX_JSON_DEPTH} levels`);
     return;
   }
   const target = selfTarget(ctx.req);

@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { Agent } from 'undici';
 import type { Logger } from '../shared/log.js';
@@ -7,6 +6,7 @@ import { DEFAULT_ATTACHMENT_LIMITS, type AttachmentLimits } from './attachments.
 import { createAutostart } from './autostart.js';
 import { DaemonDownError, START_COMMAND } from './errors.js';
 import { createGatewayClient, type Locate } from './gateway-client.js';
+import { LineTransport } from './line-transport.js';
 import { createLocator } from './locate.js';
 import { createMcpServer } from './server.js';
 
@@ -51,7 +51,7 @@ export async function runStdioShim(opts: StdioOptions): Promise<StdioShim> {
   });
   const server = createMcpServer({ gateway, log, limits: await attachmentLimits(env) });
   const stdin = opts.stdin ?? process.stdin;
-  const transport = new StdioServerTransport(stdin, opts.stdout ?? process.stdout);
+  const transport = new LineTransport(stdin, opts.stdout ?? process.stdout);
 
   let done!: () => void;
   const closed = new Promise<void>((r) => (done = r));
@@ -99,7 +99,7 @@ async function attachmentLimits(env: NodeJS.ProcessEnv): Promise<AttachmentLimit
 }
 
 /** Counts JSON-RPC requests that have not been answered yet; `idle()` resolves when none are left. */
-function trackPending(transport: StdioServerTransport): { idle(): Promise<void> } {
+function trackPending(transport: LineTransport): { idle(): Promise<void> } {
   const open = new Set<string | number>();
   let waiters: Array<() => void> = [];
   const settle = (): void => {

@@ -22,7 +22,7 @@ const ADAPTERS: Record<ProviderType, ProviderAdapter> = {
 };
 
 export function adapterFor(type: ProviderType): ProviderAdapter {
-  const a = ADAPTERS[type];
+  const a = Object.hasOwn(ADAPTERS, type) ? ADAPTERS[type] : undefined;
   if (!a) throw new Error(`no adapter for provider type ${type}`);
   return a;
 }

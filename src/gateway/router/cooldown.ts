@@ -10,6 +10,9 @@ export interface CooldownState {
   until: number;
 }
 
+/** Most deployments whose health is remembered at once. */
+export const MAX_TRACKED = 10_000;
+
 export class Cooldowns {
   private readonly state = new Map<string, CooldownState>();
   private cooldownsStarted = 0;
@@ -42,7 +45,17 @@ export class Cooldowns {
       s.fails = 0;
       this.cooldownsStarted++;
     }
+    // Direct `provider/model` names are the client's choice: keep the map bounded, oldest out first.
+    if (!this.state.has(id) && this.state.size >= MAX_TRACKED) {
+      const oldest = this.state.keys().next().value;
+      if (oldest !== undefined) this.state.delete(oldest);
+    }
     this.state.set(id, s);
+  }
+
+  /** Deployments with a failure count or a cooldown (bounded by MAX_TRACKED). */
+  get size(): number {
+    return this.state.size;
   }
 
   /** Forget deployments that no longer exist (after a reload). */

@@ -1,6 +1,10 @@
 import type { Deployment, LitellmConfig } from '../../config/types.js';
 import { globToRegExp } from '../../config/rules.js';
 import { GatewayError } from '../errors.js';
+import { own } from '../../shared/own.js';
+
+/** Longest model name accepted: names become log fields and cooldown keys. */
+export const MAX_MODEL_NAME = 256;
 
 /**
  * Model name → ordered chain, pure. Order: exact alias; glob aliases in file order;
@@ -12,13 +16,17 @@ export function resolveModel(
   /** Which aliases the caller may see: the 404 lists only those (a key sees only its plan). */
   visible: (alias: string) => boolean = () => true,
 ): { alias: string; chain: Deployment[] } {
+  if (name.length > MAX_MODEL_NAME)
+    throw new GatewayError('invalid_request', `model name is longer than ${MAX_MODEL_NAME} characters`, {
+      param: 'model',
+    });
   for (const a of config.models)
     if (!a.glob && a.name === name) return { alias: a.name, chain: a.deployments };
   for (const a of config.models)
     if (a.glob && globMatch(a.name, name)) return { alias: a.name, chain: a.deployments };
   const slash = name.indexOf('/');
   if (slash > 0) {
-    const provider = config.providers[name.slice(0, slash)];
+    const provider = own(config.providers, name.slice(0, slash));
     const model = name.slice(slash + 1);
     if (provider && model) {
       const d: Deployment = { id: `${provider.name}/${model}`, alias: name, index: 0, provider, model };
@@ -50,6 +58,8 @@ export function globMatch(pattern: string, name: string): boolean {
   let re = globCache.get(pattern);
   if (!re) {
     re = globToRegExp(pattern);
+    // Patterns come from configs (and `keys.*.models`); reloads may add new ones: stay bounded.
+    if (globCache.size >= 1_000) globCache.clear();
     globCache.set(pattern, re);
   }
   return re.test(name);

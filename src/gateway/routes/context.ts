@@ -60,11 +60,8 @@ export function sendJson(
 
 /** Render an error in the client's dialect; an upstream body in the client's dialect goes back unmodified. */
 export function sendError(ctx: RequestContext, dialect: ClientDialect, e: unknown): void {
-  const err =
-    e instanceof GatewayError
-      ? e
-      : new GatewayError('api_error', `internal error: ${(e as Error)?.message ?? String(e)}`);
-  ctx.info.error = err.message;
+  const err = e instanceof GatewayError ? e : internalError(ctx, e);
+  if (e instanceof GatewayError) ctx.info.error = err.message;
   if (ctx.res.headersSent) {
     ctx.res.end();
     return;
@@ -76,4 +73,21 @@ export function sendError(ctx: RequestContext, dialect: ClientDialect, e: unknow
     return;
   }
   sendJson(ctx, err.status, dialect.errorBody(err), extra);
+}
+
+/**
+ * A fault in the gateway itself: the client gets a generic 500 with the request id; the message
+ * (which may describe internals) goes to the log and the request's log line only.
+ */
+function internalError(ctx: RequestContext, e: unknown): GatewayError {
+  const message = (e as Error)?.message ?? String(e);
+  ctx.info.error = `internal error: ${message}`;
+  ctx.log.error({ id: ctx.requestId, error: message, stack: (e as Error)?.stack }, 'internal error');
+  return new GatewayError(
+    'api_error',
+    `internal error (request ${ctx.requestId}); the gateway log has the details`,
+    {
+      status: 500,
+    },
+  );
 }

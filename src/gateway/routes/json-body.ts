@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { MAX_JSON_DEPTH, withinDepth } from '../../shared/json-depth.js';
 import { GatewayError } from '../errors.js';
 
 /** The request body as a JSON object, or a 400 naming what is wrong. */
@@ -19,6 +20,9 @@ function parseObject(text: string): Record<string, unknown> {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new GatewayError('invalid_request', 'request body must be a JSON object');
+  }
+  if (!withinDepth(v, MAX_JSON_DEPTH)) {
+    throw new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return v as Record<string, unknown>;
 }

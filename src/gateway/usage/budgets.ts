@@ -4,6 +4,7 @@ import type { DayRows } from './ledger-format.js';
 import { formatUsd, fromNano, toNano } from './pricing.js';
 import { periodEnd, periodLabel, type Period } from './periods.js';
 import type { CounterSpec, SharedStore } from './store.js';
+import { own } from '../../shared/own.js';
 
 export type ScopeKind = 'global' | 'alias' | 'key';
 
@@ -181,7 +182,7 @@ function applicable(
   const g = config.budgets;
   if (g && (g.usdPerDay !== undefined || g.usdPerMonth !== undefined))
     out.push({ kind: 'global', name: null, budget: g });
-  const a = g?.aliases?.[who.alias];
+  const a = own(g?.aliases, who.alias);
   if (a) out.push({ kind: 'alias', name: who.alias, budget: a });
   if (who.key?.budget) out.push({ kind: 'key', name: who.key.name, budget: who.key.budget });
   return out;

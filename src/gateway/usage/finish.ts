@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Usage } from '../canonical.js';
 import type { RequestContext } from '../routes/context.js';
 import type { SpendRecord } from './ledger-format.js';
+import { aliasLabel, deploymentLabel } from './metric-labels.js';
 import { usageOf } from './request-info.js';
 
 const totalTokens = (u: Usage | undefined): number =>
@@ -65,9 +66,12 @@ export function finishRequest(ctx: RequestContext): void {
     overhead = notes.tDispatch - t0;
     if (notes.tCommitted !== undefined) overhead += (notes.tResponded ?? end) - notes.tCommitted;
   }
+  // Labels only for admitted requests, and only from configured names (see metric-labels.ts).
+  const config = ctx.state.loaded.config;
+  const admitted = notes.tDispatch !== undefined || hit;
   u.metrics.observe({
-    alias: alias ?? '',
-    deployment: info.deployment ?? '',
+    alias: admitted ? aliasLabel(config, alias) : '',
+    deployment: admitted ? deploymentLabel(config, info.deployment) : '',
     status: ctx.res.statusCode,
     totalS: total / 1000,
     overheadS: Math.max(0, overhead) / 1000,

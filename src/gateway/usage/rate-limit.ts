@@ -1,6 +1,7 @@
 import type { Deployment, LitellmConfig, RateLimit, VirtualKey } from '../../config/types.js';
 import { GatewayError } from '../errors.js';
 import type { BucketSpec, SharedStore } from './store.js';
+import { own } from '../../shared/own.js';
 
 const MINUTE_MS = 60_000;
 
@@ -48,7 +49,7 @@ export class RateLimiter {
         if (s.limit.tpm) scopes.push({ ...s, limit: { tpm: s.limit.tpm } });
     if (who.key && (who.key.rpm || who.key.tpm))
       scopes.push({ what: 'this key', prefix: `key:${who.key.name}`, limit: who.key });
-    const alias = config.rateLimits?.aliases?.[who.alias];
+    const alias = own(config.rateLimits?.aliases, who.alias);
     if (alias) scopes.push({ what: `alias "${who.alias}"`, prefix: `alias:${who.alias}`, limit: alias });
     const g = config.rateLimits;
     if (g && (g.rpm || g.tpm)) scopes.push({ what: 'the gateway', prefix: 'global', limit: g });
