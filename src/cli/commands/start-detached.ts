@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
-import { logFile, stateDir, stateFile } from '../../shared/paths.js';
+import { logFile, PRIVATE_DIR, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
 import { problemsIn } from '../log-format.js';
@@ -29,7 +29,7 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   if (running) return alreadyRunning(running);
 
   const dir = stateDir(env);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   const release = await acquireLock(join(dir, 'litellm.lock'), {
     onWait: (holder) => err(`waiting for another agentbox start${holder ? ` (pid ${holder})` : ''}…`),
   }).catch((e: Error) => {

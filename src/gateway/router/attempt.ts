@@ -10,6 +10,7 @@ import { toFailure, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { SseDecoder, type SseEvent } from '../upstream/sse.js';
+import { scrubFailure } from '../secrets.js';
 
 /** How one deployment is asked: the client's own format passed through, or translated. */
 export interface Plan {
@@ -57,7 +58,13 @@ function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, stri
   return out;
 }
 
+/** One request to one deployment; a failure never carries the deployment's key (upstreams echo it). */
 export async function attempt(i: AttemptInput): Promise<AttemptResult> {
+  const r = await attemptOnce(i);
+  return r.ok ? r : { ok: false, failure: scrubFailure(r.failure, i.d.provider.apiKey) };
+}
+
+async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
   const { d, plan } = i;
   const headers: Record<string, string> = {
     'content-type': 'application/json',

@@ -5,6 +5,7 @@ import { adapterFor } from '../providers/registry.js';
 import { dispatch, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
+import { scrubSecrets } from '../../shared/scrub-secret.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
@@ -90,6 +91,7 @@ async function pipeStream(
   let ended = false;
   const encoder = dialect.streamEncoder(ectx);
   const passthrough = result.mode === 'passthrough';
+  const secret = result.deployment.provider.apiKey;
   const drop = passthrough && !ectx.includeUsage ? dialect.dropFromPassthrough?.bind(dialect) : undefined;
 
   res.writeHead(200, { ...baseHeaders(ctx), ...SSE_HEADERS });
@@ -118,14 +120,16 @@ async function pipeStream(
     const midError = events.find((e) => e.type === 'error');
     const text = see(events);
     if (passthrough) {
+      let out: string | Buffer = raw;
       if (drop) {
-        let framed = '';
+        out = '';
         for (const ev of sse)
-          if (!drop(ev)) framed += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
-        await write(framed);
-      } else await write(raw);
+          if (!drop(ev)) out += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
+      }
+      // An upstream's error event may echo its key: the bytes go out without it.
+      await write(midError ? scrubBytes(out, secret) : out);
     } else await write(text);
-    return midError && midError.type === 'error' ? midError.message : null;
+    return midError && midError.type === 'error' ? scrubSecrets(midError.message, [secret]) : null;
   };
 
   let failure: GatewayError | null = null;
@@ -156,7 +160,7 @@ async function pipeStream(
     const f = toFailure(e);
     failure = new GatewayError(
       f.kind === 'timeout' ? 'timeout' : 'upstream_error',
-      `upstream stream failed: ${f.message}`,
+      `upstream stream failed: ${scrubSecrets(f.message, [secret])}`,
     );
   } finally {
     // A stream that ended properly is drained below, so its connection goes back to the pool;
@@ -171,6 +175,15 @@ async function pipeStream(
   }
   res.end();
   if (ended && !failure) await drainUpstream(reader);
+}
+
+/** Raw bytes (or latin1-safe text) without the secret; ASCII keys keep byte offsets meaningful. */
+function scrubBytes(out: string | Buffer, secret: string | undefined): string | Buffer {
+  if (!secret) return out;
+  if (typeof out === 'string') return scrubSecrets(out, [secret]);
+  const text = out.toString('latin1');
+  const clean = scrubSecrets(text, [secret]);
+  return clean === text ? out : Buffer.from(clean, 'latin1');
 }
 
 /** Read what is left of an upstream body after its end marker (bounded), then let it go. */

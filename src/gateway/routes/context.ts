@@ -6,6 +6,8 @@ import type { Upstream } from '../upstream/http.js';
 import type { GatewayState } from '../state.js';
 import type { Logger } from '../../shared/log.js';
 import type { AttemptRecord } from '../router/dispatch.js';
+import { configSecrets } from '../secrets.js';
+import { scrubSecrets } from '../../shared/scrub-secret.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
@@ -45,7 +47,9 @@ export function sendJson(
   body: unknown,
   extra: Record<string, string> = {},
 ): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  // An error body may hold an upstream's words, and upstreams echo keys: none leaves.
+  const text = status >= 400 ? scrubSecrets(raw, configSecrets(ctx.state.loaded.config)) : raw;
   ctx.res.writeHead(status, {
     ...baseHeaders(ctx),
     ...extra,
@@ -61,7 +65,7 @@ export function sendError(ctx: RequestContext, dialect: ClientDialect, e: unknow
     e instanceof GatewayError
       ? e
       : new GatewayError('api_error', `internal error: ${(e as Error)?.message ?? String(e)}`);
-  ctx.info.error = err.message;
+  ctx.info.error = scrubSecrets(err.message, configSecrets(ctx.state.loaded.config));
   if (ctx.res.headersSent) {
     ctx.res.end();
     return;

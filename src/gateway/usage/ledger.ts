@@ -1,6 +1,7 @@
 import { mkdir, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/log.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../shared/paths.js';
 import { addRecord, type DayRows, type SpendRecord, type SumFile } from './ledger-format.js';
 import { dayOf } from './periods.js';
 
@@ -108,9 +109,9 @@ export class Ledger {
     // A new day: the previous days' files are complete.
     for (const f of [...this.files.values()]) if (f.day < day) await this.finish(f);
     const dir = join(this.opts.dir, day);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
     const path = join(dir, `${this.run}.jsonl`);
-    const fh = await open(path, 'a');
+    const fh = await open(path, 'a', PRIVATE_FILE);
     const f: OpenFile = { day, path, fh, bytes: 0, rows: new Map(), summedBytes: -1, syncedBytes: 0 };
     this.files.set(day, f);
     return f;
@@ -142,7 +143,7 @@ export class Ledger {
     const sum: SumFile = { v: 1, offset: f.bytes, rows: [...f.rows.values()] };
     const target = f.path.replace(/\.jsonl$/, '.sum.json');
     try {
-      await writeFile(`${target}.tmp`, `${JSON.stringify(sum)}\n`);
+      await writeFile(`${target}.tmp`, `${JSON.stringify(sum)}\n`, { mode: PRIVATE_FILE });
       await rename(`${target}.tmp`, target);
       f.summedBytes = sum.offset;
     } catch (e) {
