@@ -231,6 +231,7 @@ function logLine(ctx: RequestContext, log: Logger): void {
       cache_read_tokens: i.usage?.cacheReadTokens,
       cache_write_tokens: i.usage?.cacheWriteTokens,
       cost_usd: u.usd,
+      tokens_estimated: u.estimated,
       cache: u.cache,
       error: i.error,
     },

@@ -1,4 +1,4 @@
-import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
+import { mergeUsage, type CanonicalEvent, type CanonicalRequest, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
@@ -9,6 +9,8 @@ import { scrubSecrets } from '../../shared/scrub-secret.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
+import { usageOf } from '../usage/request-info.js';
+import { StreamTally } from '../usage/stream-estimate.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
@@ -74,7 +76,9 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
   responding(ctx);
-  await pipeStream(ctx, dialect, result, ectx);
+  const prompt = (): CanonicalRequest =>
+    result.canonical ?? dialect.decodeRequest(parsed.decoded ? parsed.decoded() : body);
+  await pipeStream(ctx, dialect, result, ectx, prompt);
 }
 
 /** After the commit point: stream to the client, tapping usage; a cut upstream ends in an error event. */
@@ -83,8 +87,10 @@ async function pipeStream(
   dialect: ClientDialect,
   result: Extract<Dispatched, { kind: 'stream' }>,
   ectx: EncodeContext,
+  prompt: () => CanonicalRequest,
 ): Promise<void> {
   const { res } = ctx;
+  const tally = new StreamTally();
   const { reader } = result;
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let sawStop = false;
@@ -104,6 +110,7 @@ async function pipeStream(
     let text = '';
     for (const ev of events) {
       if (ended) break;
+      tally.see(ev);
       if (ev.type === 'usage') mergeUsage(usage, ev.usage);
       else if (ev.type === 'start' && ev.usage) mergeUsage(usage, ev.usage);
       else if (ev.type === 'stop') sawStop = true;
@@ -167,7 +174,11 @@ async function pipeStream(
     // destroying it here would abort the request and throw the keep-alive connection away.
     if (!(ended && !failure)) reader.close();
   }
-  ctx.info.usage = usage;
+  // Without the upstream's final usage the provider still bills the prompt and what it generated.
+  const completed = !failure && !ctx.signal.aborted && (ended || sawStop);
+  const settled = await tally.settle(usage, completed, prompt, ctx.body.length, result.deployment.model);
+  ctx.info.usage = settled.usage;
+  if (settled.estimated) usageOf(ctx).estimated = true;
   if (failure) {
     ctx.info.error = failure.message;
     if (!res.destroyed && !forwardedError)

@@ -54,6 +54,7 @@ export function finishRequest(ctx: RequestContext): void {
       usd,
     };
     if (hit) rec.cached = true;
+    if (notes.estimated) rec.estimated = true;
     u.ledger.append(rec);
   }
 

@@ -11,6 +11,13 @@ import { usageOf } from './request-info.js';
 
 /** Output tokens assumed for estimates when a request sets no limit. */
 const DEFAULT_OUTPUT = 4096;
+/**
+ * Output tokens a budget reservation holds per request, at most. Reserving a large `max_tokens`
+ * in full would refuse a burst the budget can pay for many times over (agents ask for 4096–32000
+ * and use a few hundred); the prompt is always reserved in full. So concurrent requests overspend
+ * a budget by at most their output beyond this many tokens each, and sequential ones not at all.
+ */
+export const RESERVED_OUTPUT = 256;
 
 export interface AdmitRequest {
   config: LitellmConfig;
@@ -126,7 +133,7 @@ function requestedOutput(body: Record<string, unknown>): number | undefined {
   return undefined;
 }
 
-/** The most the request could cost on any deployment of its chain; null when none has a price. */
+/** What the request reserves on the dearest deployment of its chain (prompt in full, output up to RESERVED_OUTPUT); null when none has a price. */
 function estimateUsd(
   pricer: Pricer,
   chain: Deployment[],
@@ -136,7 +143,11 @@ function estimateUsd(
   let best: number | null = null;
   for (const d of chain) {
     if (d.provider.keyState === 'missing') continue;
-    const out = Math.min(maxOutput ?? d.maxTokens ?? DEFAULT_OUTPUT, d.maxTokens ?? Infinity);
+    const out = Math.min(
+      maxOutput ?? d.maxTokens ?? DEFAULT_OUTPUT,
+      d.maxTokens ?? Infinity,
+      RESERVED_OUTPUT,
+    );
     const usd = pricer.cost(d, { inputTokens, outputTokens: out });
     if (usd !== null && (best === null || usd > best)) best = usd;
   }
