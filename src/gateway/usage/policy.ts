@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Deployment, LitellmConfig } from '../../config/types.js';
+import type { Deployment, LitellmConfig, VirtualKey } from '../../config/types.js';
 import type { Usage } from '../canonical.js';
 import type { DeploymentLimits } from '../router/dispatch.js';
 import type { RequestContext } from '../routes/context.js';
@@ -47,13 +47,9 @@ export async function admitRequest(ctx: RequestContext, a: AdmitRequest): Promis
   const u = ctx.state.usage;
   if (!u) return {};
   const notes = usageOf(ctx);
-  const caller = notes.caller ?? { name: null };
-  assertMayUse(caller, a.model, a.alias);
-  const who = { key: caller.key, alias: a.alias };
   const maxOutput = a.maxOutput ?? requestedOutput(a.body);
   const tokens = estimateTokens(ctx.body.length, maxOutput ?? DEFAULT_OUTPUT);
-  const ticket = await u.limiter.admit(a.config, who, tokens);
-  if (ticket) (notes.tickets ??= []).push(ticket);
+  const who = await admitCaller(ctx, a, tokens);
 
   if (a.cacheable && u.cache.enabled(a.config)) {
     notes.cacheKey = u.cache.key(ctx.info.route, ctx.body);
@@ -81,6 +77,25 @@ export async function admitRequest(ctx: RequestContext, a: AdmitRequest): Promis
       },
     },
   };
+}
+
+/**
+ * The part of admission every model route shares (completions, embeddings, count_tokens): may this
+ * key use the model (403), then the key, alias and global rate limits (429) for `tokens`; what is
+ * taken is settled when the request ends.
+ */
+export async function admitCaller(
+  ctx: RequestContext,
+  a: Pick<AdmitRequest, 'config' | 'model' | 'alias'>,
+  tokens: number,
+): Promise<{ key?: VirtualKey; alias: string }> {
+  const notes = usageOf(ctx);
+  const caller = notes.caller ?? { name: null };
+  assertMayUse(caller, a.model, a.alias);
+  const who = { key: caller.key, alias: a.alias };
+  const ticket = await ctx.state.usage?.limiter.admit(a.config, who, tokens);
+  if (ticket) (notes.tickets ??= []).push(ticket);
+  return who;
 }
 
 /** The commit point: this deployment answers. */
