@@ -6,7 +6,7 @@ import {
   type CanonicalRequest,
   type CanonicalResponse,
 } from '../canonical.js';
-import { toFailure, type UpstreamFailure } from '../errors.js';
+import { GatewayError, toFailure, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { SseDecoder, type SseEvent } from '../upstream/sse.js';
@@ -92,7 +92,7 @@ async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
     }
     return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
   }
-  return i.stream ? readAhead(res, plan) : readJson(res, plan);
+  return i.stream ? readAhead(res, plan, i.timeoutMs) : readJson(res, plan);
 }
 
 async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
@@ -118,10 +118,26 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   }
 }
 
-async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
+async function readAhead(
+  res: Dispatcher.ResponseData,
+  plan: Plan,
+  timeoutMs: number,
+): Promise<AttemptResult> {
   const it = res.body[Symbol.asyncIterator]();
   const decoder = new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
+  // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
+  // stream times out after `timeoutMs` without content (before the commit point: a fallback;
+  // after it: the dialect's error event).
+  const idle = setTimeout(() => {
+    res.body.destroy(
+      new GatewayError(
+        'timeout',
+        `no content from the upstream for ${timeoutMs / 1000} s (keep-alives only)`,
+      ),
+    );
+  }, timeoutMs);
+  idle.unref();
   const reader: StreamReader = {
     headRaw: [],
     headEvents: [],
@@ -131,12 +147,15 @@ async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<Atte
       const { value, done } = await it.next();
       const raw = done ? Buffer.alloc(0) : (value as Buffer);
       const sse = done ? decoder.end() : decoder.push(raw);
+      if (done) clearTimeout(idle);
       if (done && sse.length === 0) return null;
       const events: CanonicalEvent[] = [];
       for (const ev of sse) for (const c of parse(ev)) events.push(c);
+      if (events.length > 0 && !done) idle.refresh();
       return { raw, sse, events };
     },
     close() {
+      clearTimeout(idle);
       res.body.destroy();
     },
   };
