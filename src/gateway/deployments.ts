@@ -1,7 +1,7 @@
 import type { KeyState } from '../config/types.js';
 import type { GatewayState } from './state.js';
 
-export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key';
+export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'auth_failed';
 
 export interface DeploymentView {
   alias: string;
@@ -25,7 +25,14 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
+        state:
+          d.provider.keyState === 'missing'
+            ? 'no_key'
+            : state.cooldowns.isAuthFailed(d.id)
+              ? 'auth_failed'
+              : remaining > 0
+                ? 'cooling_down'
+                : 'ok',
       };
       if (remaining > 0) view.cooldown_remaining_s = Math.ceil(remaining / 1000);
       out.push(view);
