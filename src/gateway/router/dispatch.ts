@@ -43,6 +43,8 @@ export interface DispatchRequest {
   alias: string;
   clientHeaders: Record<string, string | string[] | undefined>;
   signal: AbortSignal;
+  /** Called as each attempt is sent (the upstream may bill it even if the client then goes away). */
+  onSend?: (d: Deployment) => void;
 }
 
 interface Base {
@@ -127,6 +129,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           break;
         }
       }
+      req.onSend?.(d);
       const r = await attempt({
         d,
         plan,

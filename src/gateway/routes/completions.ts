@@ -1,3 +1,4 @@
+import type { Deployment } from '../../config/types.js';
 import { mergeUsage, type CanonicalEvent, type CanonicalRequest, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
@@ -37,6 +38,8 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
 
+  let sent: Deployment | undefined;
+  const prompt = (): CanonicalRequest => dialect.decodeRequest(parsed.decoded ? parsed.decoded() : body);
   const result = await dispatch(
     {
       config,
@@ -55,8 +58,13 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       alias,
       clientHeaders: ctx.req.headers,
       signal: ctx.signal,
+      onSend: (d) => (sent = d),
     },
-  );
+  ).catch(async (e: unknown) => {
+    // The client left while an upstream was working on its prompt: the provider bills it anyway.
+    if (ctx.signal.aborted && sent) await settleAbandoned(ctx, sent, prompt);
+    throw e;
+  });
   committed(ctx, result.deployment);
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
@@ -76,9 +84,21 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
   responding(ctx);
-  const prompt = (): CanonicalRequest =>
-    result.canonical ?? dialect.decodeRequest(parsed.decoded ? parsed.decoded() : body);
-  await pipeStream(ctx, dialect, result, ectx, prompt);
+  await pipeStream(ctx, dialect, result, ectx, () => result.canonical ?? prompt());
+}
+
+/** A request abandoned before the commit point is settled at its counted prompt on the deployment asked. */
+async function settleAbandoned(
+  ctx: RequestContext,
+  d: Deployment,
+  prompt: () => CanonicalRequest,
+): Promise<void> {
+  const zero: Usage = { inputTokens: 0, outputTokens: 0 };
+  const settled = await new StreamTally().settle(zero, false, prompt, ctx.body.length, d.model);
+  committed(ctx, d);
+  ctx.info.deployment = d.id;
+  ctx.info.usage = settled.usage;
+  usageOf(ctx).estimated = true;
 }
 
 /** After the commit point: stream to the client, tapping usage; a cut upstream ends in an error event. */
