@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_COOLDOWN_FACTOR } from '../../src/gateway/router/cooldown.js';
 import type { Gateway } from '../../src/gateway/daemon.js';
+import { BIN, startBuiltDaemon } from '../helpers/built-daemon.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 import { post } from '../helpers/usage.js';
@@ -131,6 +136,56 @@ describe('a deployment answering 401/403 for its own key', () => {
       expect(r.json.error.message).toBe('bad key');
     } finally {
       await g2.stop(100);
+    }
+  });
+});
+
+describe('agentbox litellm status and models (the built CLI and daemon)', () => {
+  it('deployment auth failure: status --json and models --json show state auth_failed', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'agentbox-authcli-'));
+    bad401.setBehaviours({ kind: 'status', status: 401, body: { error: { message: 'Incorrect API key' } } });
+    writeFileSync(
+      join(home, 'config.yml'),
+      [
+        'litellm:',
+        '  providers:',
+        `    stale: { type: openai, api_base: "${bad401.apiBase}", api_key: sk-stale }`,
+        `    good: { type: openai, api_base: "${good.apiBase}", api_key: sk-good }`,
+        '  models:',
+        '    chat: [{ provider: stale, model: gpt-x }, { provider: good, model: g }]',
+        '',
+      ].join('\n'),
+    );
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      AGENTBOX_STATE_DIR: join(home, 'state'),
+    };
+    const d = await startBuiltDaemon({
+      config: join(home, 'config.yml'),
+      env,
+      stateDir: join(home, 'state'),
+    });
+    try {
+      const r = await post(`${d.url}/v1/chat/completions`, {
+        model: 'chat',
+        messages: [{ role: 'user', content: 'x' }],
+      });
+      expect(r.headers['x-agentbox-deployment']).toBe('good/g');
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [BIN, 'litellm', ...args], { env, encoding: 'utf8' });
+      const status = cli('status', '--json');
+      expect(status.status, status.stderr).toBe(0);
+      const s = JSON.parse(status.stdout);
+      expect(s.deployments.find((x: any) => x.provider === 'stale').state).toBe('auth_failed');
+      const models = cli('models', '--json');
+      expect(models.status, models.stderr).toBe(0);
+      const chat = JSON.parse(models.stdout).find((m: any) => m.name === 'chat');
+      expect(chat.deployments.map((x: any) => x.state)).toEqual(['auth_failed', 'ok']);
+    } finally {
+      d.child.kill('SIGTERM');
+      await d.exited;
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
