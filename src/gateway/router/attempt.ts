@@ -127,35 +127,42 @@ async function readAhead(
   const decoder = new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
   // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
-  // stream times out after `timeoutMs` without content (before the commit point: a fallback;
-  // after it: the dialect's error event).
-  const idle = setTimeout(() => {
+  // stream times out after `timeoutMs` of waiting without content (before the commit point: a
+  // fallback; after it: the dialect's error event). Only time spent waiting on the upstream counts,
+  // not time the client takes to read what it was sent.
+  let budget = timeoutMs;
+  const idle = (): void => {
     res.body.destroy(
       new GatewayError(
         'timeout',
         `no content from the upstream for ${timeoutMs / 1000} s (keep-alives only)`,
       ),
     );
-  }, timeoutMs);
-  idle.unref();
+  };
   const reader: StreamReader = {
     headRaw: [],
     headEvents: [],
     headSse: [],
     ended: false,
     async next() {
-      const { value, done } = await it.next();
+      const t0 = Date.now();
+      const timer = setTimeout(idle, budget);
+      let step: IteratorResult<unknown>;
+      try {
+        step = await it.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      const { value, done } = step;
       const raw = done ? Buffer.alloc(0) : (value as Buffer);
       const sse = done ? decoder.end() : decoder.push(raw);
-      if (done) clearTimeout(idle);
       if (done && sse.length === 0) return null;
       const events: CanonicalEvent[] = [];
       for (const ev of sse) for (const c of parse(ev)) events.push(c);
-      if (events.length > 0 && !done) idle.refresh();
+      budget = events.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));
       return { raw, sse, events };
     },
     close() {
-      clearTimeout(idle);
       res.body.destroy();
     },
   };
