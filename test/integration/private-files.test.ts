@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,6 @@ describe('files the daemon creates', () => {
 
   it('an existing world-readable log file is made 0600 when the daemon opens it', async () => {
     const state = join(home, 'state2');
-    const { mkdirSync, chmodSync } = await import('node:fs');
     mkdirSync(state, { mode: 0o700 });
     writeFileSync(join(state, 'litellm.log'), '');
     chmodSync(join(state, 'litellm.log'), 0o644);
