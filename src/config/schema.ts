@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -7,6 +8,9 @@ import { z } from 'zod';
  * `config.schema.json` is generated from here (`npm run gen:schema`). Values reach this schema after
  * `${VAR}` expansion and `coerceScalars` (so `port: "${PORT}"` works), which keeps it free of transforms.
  */
+
+/** A listen address: an IP literal or a DNS-style name; nothing a shell or URL would read twice. */
+const HOST_PATTERN = /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
 
 const posNum = (d: string) => z.number().positive().optional().describe(d);
 const nonNegNum = (d: string) => z.number().nonnegative().optional().describe(d);
@@ -106,6 +110,11 @@ export const litellmSchema = z
     host: z
       .string()
       .min(1)
+      .regex(
+        HOST_PATTERN,
+        'host must be an IP address or a name of letters, digits, dots and hyphens (e.g. 127.0.0.1, ::1, localhost)',
+      )
+      .refine((h) => !h.includes(':') || isIP(h) === 6, 'host is not a valid IPv6 address')
       .default('127.0.0.1')
       .describe('Listen address; loopback only unless master_key is set'),
     master_key: z.string().optional().describe('When set, every request must carry it (Bearer or x-api-key)'),

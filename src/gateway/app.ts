@@ -176,6 +176,7 @@ export function createApp(deps: AppDeps): App {
       if (counted) {
         deps.state.stats.total++;
         deps.state.stats.inFlight++;
+        settleBeforeEnd(ctx);
       }
       try {
         const refused = checkBrowserGuard(req, guard());
@@ -203,11 +204,7 @@ export function createApp(deps: AppDeps): App {
         if (counted) {
           deps.state.stats.inFlight--;
           if (res.statusCode >= 400 || ctx.info.error) deps.state.stats.failed++;
-          try {
-            finishRequest(ctx);
-          } catch (e) {
-            ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'usage accounting failed');
-          }
+          settle(ctx); // when the response was never ended (e.g. the client went away first)
           logLine(ctx, requestLog);
           try {
             ctx.trace?.end(ctx);
@@ -224,6 +221,33 @@ function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+const settled = new WeakSet<RequestContext>();
+
+/** Price the request, settle its budget and limits, and append its ledger record: once. */
+function settle(ctx: RequestContext): void {
+  if (settled.has(ctx)) return;
+  settled.add(ctx);
+  try {
+    finishRequest(ctx);
+  } catch (e) {
+    ctx.log.error({ id: ctx.requestId, error: (e as Error).message }, 'usage accounting failed');
+  }
+}
+
+/**
+ * The request is settled (its ledger record handed to the kernel) right before the response's last
+ * byte is: a client that has its whole answer has its record on disk, even if the daemon is then
+ * killed with SIGKILL.
+ */
+function settleBeforeEnd(ctx: RequestContext): void {
+  const res = ctx.res;
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    settle(ctx);
+    return end(...args);
+  }) as ServerResponse['end'];
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -301,6 +325,7 @@ function logLine(ctx: RequestContext, log: Logger): void {
       cache_read_tokens: i.usage?.cacheReadTokens,
       cache_write_tokens: i.usage?.cacheWriteTokens,
       cost_usd: billed && typeof u.usd === 'number' ? u.usd : undefined,
+      tokens_estimated: u.estimated,
       cache: u.cache,
       error: i.error,
     },

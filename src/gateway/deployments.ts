@@ -1,7 +1,7 @@
 import type { KeyState } from '../config/types.js';
 import type { GatewayState } from './state.js';
 
-export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'unreachable';
+export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'unreachable' | 'auth_failed';
 
 export interface DeploymentView {
   alias: string;
@@ -27,7 +27,14 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
+        state:
+          d.provider.keyState === 'missing'
+            ? 'no_key'
+            : state.cooldowns.isAuthFailed(d.id)
+              ? 'auth_failed'
+              : remaining > 0
+                ? 'cooling_down'
+                : 'ok',
       };
       const probe = view.state === 'no_key' ? undefined : state.reachability.of(d.provider);
       if (probe && !probe.ok) {

@@ -114,7 +114,12 @@ export class GatewayError extends Error {
 }
 
 /** What one failed upstream attempt amounts to, for the retry and fallback tables. */
-export type FailureKind = 'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client';
+/**
+ * `auth`: the upstream refused the deployment's own key (401/403). The client's key never goes
+ * upstream, so the client's request is fine and the deployment is misconfigured: fall back.
+ */
+export type FailureKind =
+  'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client' | 'auth';
 
 export interface UpstreamFailure {
   kind: FailureKind;

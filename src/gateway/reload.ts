@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { LoadResult } from '../config/load.js';
-import type { LoadedConfig } from '../config/types.js';
+import { liveConfigProblem } from '../config/live-check.js';
+import type { ConfigIssue, LoadedConfig } from '../config/types.js';
 import type { Logger } from '../shared/log.js';
 import type { GatewayState, ReloadStatus } from './state.js';
 
@@ -46,11 +47,25 @@ export function createReloader(opts: ReloaderOptions): Reloader {
         await sleep(SETTLE_MS);
         continue;
       }
+      // A file still being written changes within a short settle: read only one that holds still.
+      await sleep(SETTLE_MS);
+      if ((await signature(opts.files())) !== before) continue;
       result = await opts.load();
-      if ((await signature(opts.files())) === before) return result;
+      const problem = result.ok ? await livePathProblem(result) : undefined;
+      if ((await signature(opts.files())) === before)
+        return problem ? { ok: false, errors: [problem] } : result;
       await sleep(SETTLE_MS);
     }
     return result ?? opts.load();
+  }
+
+  /** A file the daemon was serving from that is now empty, comment-only or without `litellm:`. */
+  async function livePathProblem(
+    result: Extract<LoadResult, { ok: true }>,
+  ): Promise<ConfigIssue | undefined> {
+    const serving = opts.state.loaded.path;
+    if (serving === undefined) return undefined; // started on the embedded defaults: any file is news
+    return liveConfigProblem(result.loaded.path ?? serving);
   }
 
   async function run(reason: string): Promise<ReloadStatus> {

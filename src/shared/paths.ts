@@ -1,6 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** What the gateway creates holds keys' neighbours (spend, logs): owner-only directories and files. */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
 /** File locations of CONTRACT §2. Every function reads the environment it is given (default: process.env). */
 type Env = NodeJS.ProcessEnv;
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR } from './paths.js';
 
 /** `<state dir>/litellm.json`: where a running daemon says it is (CONTRACT §2). */
 export interface DaemonState {
@@ -18,7 +19,7 @@ export interface DaemonState {
 
 /** Writes the state atomically: a temporary file in the same directory, then rename. */
 export async function writeState(file: string, state: DaemonState): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, file);

@@ -33,7 +33,7 @@ export interface AgentTarget {
  */
 export function claudeLines(t: AgentTarget): string[] {
   const lines = [
-    `export ANTHROPIC_BASE_URL=${t.url}`,
+    `export ANTHROPIC_BASE_URL=${shellWord(t.url)}`,
     `export ANTHROPIC_AUTH_TOKEN=${t.key}`,
     'unset ANTHROPIC_API_KEY',
     'export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1',
@@ -91,12 +91,14 @@ function pickAlias(config: LitellmConfig, preferred: string[]): string | undefin
   return preferred.find((p) => exact.includes(p)) ?? exact[0];
 }
 
-function shellWord(s: string): string {
+/** A value as one shell word: as it is when it holds only safe characters, else single-quoted. */
+export function shellWord(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A TOML basic string that stays inert if the lines are pasted into (or eval'd by) a shell: no `$` or backtick. */
 function tomlString(s: string): string {
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
 }
 
 /**

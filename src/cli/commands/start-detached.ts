@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
-import { logFile, stateDir, stateFile } from '../../shared/paths.js';
+import { logFile, PRIVATE_DIR, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
 import { startNotes } from '../start-notes.js';
@@ -31,7 +31,7 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   if (running) return alreadyRunning(running, opts, loaded);
 
   const dir = stateDir(env);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   const release = await acquireLock(join(dir, 'litellm.lock'), {
     onWait: (holder) => err(`waiting for another agentbox start${holder ? ` (pid ${holder})` : ''}…`),
   }).catch((e: Error) => {

@@ -6,10 +6,11 @@ import {
   type CanonicalRequest,
   type CanonicalResponse,
 } from '../canonical.js';
-import { toFailure, type UpstreamFailure } from '../errors.js';
+import { GatewayError, toFailure, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { SseDecoder, type SseEvent } from '../upstream/sse.js';
+import { scrubFailure } from '../secrets.js';
 
 /** How one deployment is asked: the client's own format passed through, or translated. */
 export interface Plan {
@@ -59,7 +60,13 @@ function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, stri
   return out;
 }
 
+/** One request to one deployment; a failure never carries the deployment's key (upstreams echo it). */
 export async function attempt(i: AttemptInput): Promise<AttemptResult> {
+  const r = await attemptOnce(i);
+  return r.ok ? r : { ok: false, failure: scrubFailure(r.failure, i.d.provider.apiKey) };
+}
+
+async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
   const { d, plan } = i;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -88,7 +95,7 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     }
     return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
   }
-  return i.stream ? readAhead(res, plan) : readJson(res, plan);
+  return i.stream ? readAhead(res, plan, i.timeoutMs) : readJson(res, plan);
 }
 
 /**
@@ -133,22 +140,48 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   }
 }
 
-async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
+async function readAhead(
+  res: Dispatcher.ResponseData,
+  plan: Plan,
+  timeoutMs: number,
+): Promise<AttemptResult> {
   const it = res.body[Symbol.asyncIterator]();
   const decoder = new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
+  // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
+  // stream times out after `timeoutMs` of waiting without content (before the commit point: a
+  // fallback; after it: the dialect's error event). Only time spent waiting on the upstream counts,
+  // not time the client takes to read what it was sent.
+  let budget = timeoutMs;
+  const idle = (): void => {
+    res.body.destroy(
+      new GatewayError(
+        'timeout',
+        `no content from the upstream for ${timeoutMs / 1000} s (keep-alives only)`,
+      ),
+    );
+  };
   const reader: StreamReader = {
     headRaw: [],
     headEvents: [],
     headSse: [],
     ended: false,
     async next() {
-      const { value, done } = await it.next();
+      const t0 = Date.now();
+      const timer = setTimeout(idle, budget);
+      let step: IteratorResult<unknown>;
+      try {
+        step = await it.next();
+      } finally {
+        clearTimeout(timer);
+      }
+      const { value, done } = step;
       const raw = done ? Buffer.alloc(0) : (value as Buffer);
       const sse = done ? decoder.end() : decoder.push(raw);
       if (done && sse.length === 0) return null;
       const events: CanonicalEvent[] = [];
       for (const ev of sse) for (const c of parse(ev)) events.push(c);
+      budget = events.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));
       return { raw, sse, events };
     },
     close() {

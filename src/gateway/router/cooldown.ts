@@ -8,10 +8,14 @@ import type { UpstreamFailure } from '../errors.js';
 export interface CooldownState {
   fails: number;
   until: number;
+  /** The upstream refused the deployment's key: cooling for AUTH_COOLDOWN_FACTOR × the default. */
+  authFailed?: boolean;
 }
 
 /** Most deployments whose health is remembered at once. */
 export const MAX_TRACKED = 10_000;
+/** A refused key does not fix itself: such a deployment cools this many times longer (a reload clears it). */
+export const AUTH_COOLDOWN_FACTOR = 10;
 
 export class Cooldowns {
   private readonly state = new Map<string, CooldownState>();
@@ -37,6 +41,16 @@ export class Cooldowns {
   failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
     if (f.kind === 'client' || f.kind === 'context_window') return;
     const s = this.state.get(id) ?? { fails: 0, until: 0 };
+    if (f.kind === 'auth') {
+      this.state.set(id, {
+        fails: 0,
+        until: this.now() + defaultCooldownS * AUTH_COOLDOWN_FACTOR * 1000,
+        authFailed: true,
+      });
+      this.cooldownsStarted++;
+      return;
+    }
+    s.authFailed = undefined;
     s.fails++;
     const immediate = f.kind === 'rate_limit' && f.retryAfterS !== undefined;
     if (immediate || s.fails >= allowedFails) {
@@ -59,8 +73,18 @@ export class Cooldowns {
   }
 
   /** Forget deployments that no longer exist (after a reload). */
+  /** True while the deployment cools down because the upstream refused its key. */
+  isAuthFailed(id: string): boolean {
+    const s = this.state.get(id);
+    return s?.authFailed === true && s.until > this.now();
+  }
+
+  /**
+   * Forget deployments that no longer exist (after a reload), and every refused-key cooldown: a
+   * reload is how a user puts a new key in, so those deployments are tried again.
+   */
   retain(ids: Set<string>): void {
-    for (const id of this.state.keys()) if (!ids.has(id)) this.state.delete(id);
+    for (const [id, s] of this.state) if (!ids.has(id) || s.authFailed) this.state.delete(id);
   }
 
   get started(): number {

@@ -46,6 +46,8 @@ export interface DispatchRequest {
   signal: AbortSignal;
   /** Tracing: a child span per attempt, whose traceparent goes upstream. */
   trace?: { attempt(d: Deployment): AttemptTrace };
+  /** Called as each attempt is sent (the upstream may bill it even if the client then goes away). */
+  onSend?: (d: Deployment) => void;
 }
 
 interface Base {
@@ -131,6 +133,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         }
       }
       const span = req.trace?.attempt(d);
+      req.onSend?.(d);
       const r = await attempt({
         d,
         plan,

@@ -13,6 +13,8 @@ import type { UpstreamFailure } from '../errors.js';
  * - 5xx and network errors are retried with backoff (once when a fallback exists, `num_retries`
  *   times on the last deployment), then fall back when `on_error` is set.
  * - timeouts move on at once when a fallback exists (another full timeout is expensive), else retry.
+ * - 401/403 for the deployment's own key moves on at once (the client's request is fine; another
+ *   deployment has another key), and is never retried on the same key.
  */
 export type Decision = { action: 'retry'; delayMs: number } | { action: 'fallback' } | { action: 'fail' };
 
@@ -50,6 +52,8 @@ export function decide(i: DecideInput): Decision {
   switch (failure.kind) {
     case 'client':
       return { action: 'fail' };
+    case 'auth':
+      return hasNext ? { action: 'fallback' } : { action: 'fail' };
     case 'context_window':
       return toggles.onContextWindow && hasNext ? { action: 'fallback' } : { action: 'fail' };
     case 'rate_limit':

@@ -1,4 +1,5 @@
-import { mergeUsage, type CanonicalEvent, type Usage } from '../canonical.js';
+import type { Deployment } from '../../config/types.js';
+import { mergeUsage, type CanonicalEvent, type CanonicalRequest, type Usage } from '../canonical.js';
 import type { ClientDialect, EncodeContext } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
@@ -6,10 +7,12 @@ import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
 import { visibleTo } from '../usage/keys.js';
+import { scrubSecrets } from '../../shared/scrub-secret.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
+import { StreamTally } from '../usage/stream-estimate.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
@@ -39,6 +42,8 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
 
+  let sent: Deployment | undefined;
+  const prompt = (): CanonicalRequest => dialect.decodeRequest(parsed.decoded ? parsed.decoded() : body);
   const result = await dispatch(
     {
       config,
@@ -58,9 +63,12 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       clientHeaders: ctx.req.headers,
       signal: ctx.signal,
       trace: ctx.trace,
+      onSend: (d) => (sent = d),
     },
-  ).catch((e: unknown) => {
+  ).catch(async (e: unknown) => {
     noteFailedAttempts(ctx, e);
+    // The client left while an upstream was working on its prompt: the provider bills it anyway.
+    if (ctx.signal.aborted && sent) await settleAbandoned(ctx, sent, prompt);
     throw e;
   });
   committed(ctx, result.deployment);
@@ -82,7 +90,21 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
   responding(ctx);
-  await pipeStream(ctx, dialect, result, ectx);
+  await pipeStream(ctx, dialect, result, ectx, () => result.canonical ?? prompt());
+}
+
+/** A request abandoned before the commit point is settled at its counted prompt on the deployment asked. */
+async function settleAbandoned(
+  ctx: RequestContext,
+  d: Deployment,
+  prompt: () => CanonicalRequest,
+): Promise<void> {
+  const zero: Usage = { inputTokens: 0, outputTokens: 0 };
+  const settled = await new StreamTally().settle(zero, false, prompt, ctx.body.length, d.model);
+  committed(ctx, d);
+  ctx.info.deployment = d.id;
+  ctx.info.usage = settled.usage;
+  usageOf(ctx).estimated = true;
 }
 
 /** A request that failed in the router: its error response and log line report the attempts made. */
@@ -100,14 +122,17 @@ async function pipeStream(
   dialect: ClientDialect,
   result: Extract<Dispatched, { kind: 'stream' }>,
   ectx: EncodeContext,
+  prompt: () => CanonicalRequest,
 ): Promise<void> {
   const { res } = ctx;
+  const tally = new StreamTally();
   const { reader } = result;
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let sawStop = false;
   let ended = false;
   const encoder = dialect.streamEncoder(ectx);
   const passthrough = result.mode === 'passthrough';
+  const secret = result.deployment.provider.apiKey;
   const drop = passthrough && !ectx.includeUsage ? dialect.dropFromPassthrough?.bind(dialect) : undefined;
 
   res.writeHead(200, { ...baseHeaders(ctx), ...SSE_HEADERS });
@@ -120,6 +145,7 @@ async function pipeStream(
     let text = '';
     for (const ev of events) {
       if (ended) break;
+      tally.see(ev);
       if (ev.type === 'usage') mergeUsage(usage, ev.usage);
       else if (ev.type === 'start' && ev.usage) mergeUsage(usage, ev.usage);
       else if (ev.type === 'stop') sawStop = true;
@@ -136,14 +162,16 @@ async function pipeStream(
     const midError = events.find((e) => e.type === 'error');
     const text = see(events);
     if (passthrough) {
+      let out: string | Buffer = raw;
       if (drop) {
-        let framed = '';
+        out = '';
         for (const ev of sse)
-          if (!drop(ev)) framed += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
-        await write(framed);
-      } else await write(raw);
+          if (!drop(ev)) out += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
+      }
+      // An upstream's error event may echo its key: the bytes go out without it.
+      await write(midError ? scrubBytes(out, secret) : out);
     } else await write(text);
-    return midError && midError.type === 'error' ? midError.message : null;
+    return midError && midError.type === 'error' ? scrubSecrets(midError.message, [secret]) : null;
   };
 
   let failure: GatewayError | null = null;
@@ -174,14 +202,18 @@ async function pipeStream(
     const f = toFailure(e);
     failure = new GatewayError(
       f.kind === 'timeout' ? 'timeout' : 'upstream_error',
-      `upstream stream failed: ${f.message}`,
+      `upstream stream failed: ${scrubSecrets(f.message, [secret])}`,
     );
   } finally {
     // A stream that ended properly is drained below, so its connection goes back to the pool;
     // destroying it here would abort the request and throw the keep-alive connection away.
     if (!(ended && !failure)) reader.close();
   }
-  ctx.info.usage = usage;
+  // Without the upstream's final usage the provider still bills the prompt and what it generated.
+  const completed = !failure && !ctx.signal.aborted && (ended || sawStop);
+  const settled = await tally.settle(usage, completed, prompt, ctx.body.length, result.deployment.model);
+  ctx.info.usage = settled.usage;
+  if (settled.estimated) usageOf(ctx).estimated = true;
   if (failure) {
     ctx.info.error = failure.message;
     if (!res.destroyed && !forwardedError)
@@ -189,6 +221,15 @@ async function pipeStream(
   }
   res.end();
   if (ended && !failure) await drainUpstream(reader);
+}
+
+/** Raw bytes (or latin1-safe text) without the secret; ASCII keys keep byte offsets meaningful. */
+function scrubBytes(out: string | Buffer, secret: string | undefined): string | Buffer {
+  if (!secret) return out;
+  if (typeof out === 'string') return scrubSecrets(out, [secret]);
+  const text = out.toString('latin1');
+  const clean = scrubSecrets(text, [secret]);
+  return clean === text ? out : Buffer.from(clean, 'latin1');
 }
 
 /** Read what is left of an upstream body after its end marker (bounded), then let it go. */

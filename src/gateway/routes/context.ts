@@ -7,6 +7,8 @@ import type { GatewayState } from '../state.js';
 import type { Logger } from '../../shared/log.js';
 import type { AttemptRecord } from '../router/dispatch.js';
 import type { RequestTrace } from '../observe/tracing.js';
+import { configSecrets } from '../secrets.js';
+import { scrubSecrets } from '../../shared/scrub-secret.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
@@ -48,7 +50,9 @@ export function sendJson(
   body: unknown,
   extra: Record<string, string> = {},
 ): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  // An error body may hold an upstream's words, and upstreams echo keys: none leaves.
+  const text = status >= 400 ? scrubSecrets(raw, configSecrets(ctx.state.loaded.config)) : raw;
   ctx.res.writeHead(status, {
     ...baseHeaders(ctx),
     ...extra,
@@ -61,7 +65,8 @@ export function sendJson(
 /** Render an error in the client's dialect; an upstream body in the client's dialect goes back unmodified. */
 export function sendError(ctx: RequestContext, dialect: ClientDialect, e: unknown): void {
   const err = e instanceof GatewayError ? e : internalError(ctx, e);
-  if (e instanceof GatewayError) ctx.info.error = err.message;
+  if (e instanceof GatewayError)
+    ctx.info.error = scrubSecrets(err.message, configSecrets(ctx.state.loaded.config));
   if (ctx.res.headersSent) {
     ctx.res.end();
     return;

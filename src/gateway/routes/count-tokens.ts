@@ -8,6 +8,8 @@ import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 import { visibleTo } from '../usage/keys.js';
 import { usageOf } from '../usage/request-info.js';
+import { admitCaller } from '../usage/policy.js';
+import { estimateTokens } from '../usage/rate-limit.js';
 
 /**
  * POST /v1/messages/count_tokens: forwarded to the first usable deployment when it speaks
@@ -21,6 +23,8 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
   ctx.info.model = model;
   ctx.info.alias = alias;
+  // The same key allowlist and rate limits as a completion: counting is not a way around them.
+  await admitCaller(ctx, { config, model, alias }, estimateTokens(ctx.body.length, 0));
   const [d] = orderCandidates(chain, ctx.state.cooldowns);
   if (!d) throw new GatewayError('api_error', `no deployment of "${alias}" can serve`, { status: 503 });
   ctx.info.deployment = d.id;

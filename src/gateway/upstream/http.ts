@@ -1,7 +1,7 @@
 import { Pool, type Dispatcher } from 'undici';
 
 /**
- * One keep-alive undici Pool per upstream origin. Timeouts are per request: `headersTimeout`
+ * One keep-alive undici Pool per upstream origin, without a connection cap. Timeouts are per request: `headersTimeout`
  * bounds the wait for response headers, `bodyTimeout` the idle time between body chunks (so a
  * stalled stream fails), and the pool's connect timeout bounds connection setup.
  */
@@ -25,7 +25,9 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
     let p = pools.get(origin);
     if (!p) {
       p = new Pool(origin, {
-        connections: 128,
+        // No cap per origin: a request holds its own connection for as long as its client reads,
+        // so any cap below the concurrency the gateway serves lets slow clients starve the rest.
+        connections: null,
         pipelining: 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,

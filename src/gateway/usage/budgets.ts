@@ -122,13 +122,24 @@ export class Budgets {
     if (!r.ok) {
       const { s, p, limit } = labels[r.blocked ?? 0];
       const of = s.kind === 'global' ? '' : s.kind === 'alias' ? ` of "${s.name}"` : ' of this key';
-      const spent = r.value !== undefined ? ` ($${formatUsd(fromNano(r.value), 4)} spent)` : '';
+      const spent =
+        r.value !== undefined ? ` (${this.spentAndReserved(specs[r.blocked ?? 0].key, r.value)})` : '';
       throw new GatewayError(
         'budget_exceeded',
         `budget exceeded: the ${p === 'day' ? 'daily' : 'monthly'} budget${of} of $${formatUsd(limit, 4)} is used up${spent}; it resets at ${new Date(periodEnd(p, t)).toISOString()}`,
       );
     }
     return { counters: specs.map(({ key, ttlMs }) => ({ key, ttlMs })), estimateNano };
+  }
+
+  /** `$S spent, $R reserved by requests in flight`: a counter's value split into what was served and what is held. */
+  private spentAndReserved(key: string, value: number): string {
+    const spent = Math.min(value, this.spent.get(key) ?? 0);
+    const reserved = value - spent;
+    const text = `$${formatUsd(fromNano(spent), 6)} spent`;
+    return reserved > 0
+      ? `${text}, $${formatUsd(fromNano(reserved), 6)} reserved by requests in flight`
+      : text;
   }
 
   /** Replace the reservation by the actual cost (unknown: 0). */

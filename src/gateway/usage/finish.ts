@@ -11,7 +11,8 @@ const totalTokens = (u: Usage | undefined): number =>
 /**
  * When a request has ended, however it ended: price it (if `jsonAnswer` has not), settle its
  * budget reservation and token estimates with the real numbers, append it to the ledger (when an
- * upstream answered or the cache did) and update the metrics. O(1); the ledger write is queued.
+ * upstream answered or the cache did: one write(2) of one line, right before the last byte of the
+ * response is sent) and update the metrics.
  */
 export function finishRequest(ctx: RequestContext): void {
   const u = ctx.state.usage;
@@ -55,6 +56,7 @@ export function finishRequest(ctx: RequestContext): void {
       usd,
     };
     if (hit) rec.cached = true;
+    if (notes.estimated) rec.estimated = true;
     u.ledger.append(rec);
   }
 

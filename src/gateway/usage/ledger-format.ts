@@ -18,6 +18,8 @@ export interface SpendRecord {
   stream: boolean;
   /** Served from the response cache (no upstream call). */
   cached?: boolean;
+  /** The tokens were counted by the gateway: the stream ended without the upstream's usage. */
+  estimated?: boolean;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;

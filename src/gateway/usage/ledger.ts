@@ -1,6 +1,8 @@
-import { mkdir, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { close, fdatasync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/log.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../../shared/paths.js';
 import { addRecord, type DayRows, type SpendRecord, type SumFile } from './ledger-format.js';
 import { dayOf } from './periods.js';
 
@@ -17,7 +19,7 @@ export interface LedgerOptions {
 interface OpenFile {
   day: string;
   path: string;
-  fh: FileHandle;
+  fd: number;
   /** Bytes written so far: the offset the rows cover. */
   bytes: number;
   rows: DayRows;
@@ -27,20 +29,19 @@ interface OpenFile {
 
 /**
  * The durable spend ledger: an append-only JSON-lines file per day for this daemon run. `append`
- * is O(1) and never blocks the request: records are written in batches (one `write` per batch,
- * queued behind the previous one), fsynced about once a second, and summed into `<run>.sum.json`
- * every few seconds so that a restart reads only the newest lines. A `kill -9` loses at most the
- * batch not yet written; a torn last line is skipped by the reader.
+ * hands each record to the kernel at once (one `write` of one line, as the request ends), so a
+ * `kill -9` loses nothing that was answered; fsync stays periodic (about once a second, for power
+ * loss), and each file is summed into `<run>.sum.json` every few seconds so that a restart reads
+ * only the newest lines. A torn last line (a machine crash mid-write) is skipped by the reader.
  */
 export class Ledger {
   readonly run = `${Date.now().toString(36)}-${process.pid}`;
-  private pending: SpendRecord[] = [];
   private readonly files = new Map<string, OpenFile>();
-  private draining: Promise<void> | undefined;
-  private scheduled = false;
   private readonly timers: NodeJS.Timeout[];
   private error: string | undefined;
   private closed = false;
+  /** Files of past days being finished (fsync, sum, close) in the background. */
+  private finishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LedgerOptions) {
     this.timers = [
@@ -52,13 +53,20 @@ export class Ledger {
 
   append(r: SpendRecord): void {
     if (this.closed) return;
-    this.pending.push(r);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
+    const day = dayOf(r.ts);
+    const line = Buffer.from(`${JSON.stringify(r)}\n`, 'utf8');
+    try {
+      const f = this.file(day);
+      writeAllSync(f.fd, line);
+      f.bytes += line.length;
+      addRecord(f.rows, r, day);
+      this.error = undefined;
+    } catch (e) {
+      if (this.error === undefined) {
+        this.opts.log.error({ error: (e as Error).message, lost: 1 }, 'cannot write the spend ledger');
+      }
+      this.error = (e as Error).message;
+    }
   }
 
   /** The last write error, when records could not be written (the gateway keeps serving). */
@@ -66,68 +74,41 @@ export class Ledger {
     return this.error;
   }
 
-  /** Write every pending record. */
+  /** Every appended record is already written; this waits for past days' files to be finished. */
   flush(): Promise<void> {
-    this.draining ??= this.drain().finally(() => (this.draining = undefined));
-    return this.draining;
+    return this.finishing;
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length) {
-      const batch = this.pending;
-      this.pending = [];
-      let i = 0;
-      while (i < batch.length) {
-        const day = dayOf(batch[i].ts);
-        let j = i;
-        let text = '';
-        while (j < batch.length && dayOf(batch[j].ts) === day) text += `${JSON.stringify(batch[j++])}\n`;
-        try {
-          const f = await this.file(day);
-          await writeAll(f.fh, Buffer.from(text, 'utf8'));
-          f.bytes += Buffer.byteLength(text);
-          for (let k = i; k < j; k++) addRecord(f.rows, batch[k], day);
-          this.error = undefined;
-        } catch (e) {
-          if (this.error === undefined) {
-            this.opts.log.error(
-              { error: (e as Error).message, lost: j - i },
-              'cannot write the spend ledger',
-            );
-          }
-          this.error = (e as Error).message;
-        }
-        i = j;
-      }
-    }
-  }
-
-  private async file(day: string): Promise<OpenFile> {
+  private file(day: string): OpenFile {
     const open_ = this.files.get(day);
     if (open_) return open_;
     // A new day: the previous days' files are complete.
-    for (const f of [...this.files.values()]) if (f.day < day) await this.finish(f);
+    for (const f of [...this.files.values()]) {
+      if (f.day < day) {
+        this.files.delete(f.day);
+        this.finishing = this.finishing.then(() => this.finish(f));
+      }
+    }
     const dir = join(this.opts.dir, day);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
     const path = join(dir, `${this.run}.jsonl`);
-    const fh = await open(path, 'a');
-    const f: OpenFile = { day, path, fh, bytes: 0, rows: new Map(), summedBytes: -1, syncedBytes: 0 };
+    const fd = openSync(path, 'a', PRIVATE_FILE);
+    const f: OpenFile = { day, path, fd, bytes: 0, rows: new Map(), summedBytes: -1, syncedBytes: 0 };
     this.files.set(day, f);
     return f;
   }
 
   private async finish(f: OpenFile): Promise<void> {
-    this.files.delete(f.day);
-    await f.fh.datasync().catch(() => undefined);
+    await datasync(f.fd);
     await this.writeSum(f);
-    await f.fh.close().catch(() => undefined);
+    await new Promise<void>((r) => close(f.fd, () => r()));
   }
 
   private async sync(): Promise<void> {
     for (const f of this.files.values()) {
       if (f.bytes === f.syncedBytes) continue;
       const bytes = f.bytes;
-      await f.fh.datasync().catch(() => undefined);
+      await datasync(f.fd);
       f.syncedBytes = bytes;
     }
   }
@@ -142,7 +123,7 @@ export class Ledger {
     const sum: SumFile = { v: 1, offset: f.bytes, rows: [...f.rows.values()] };
     const target = f.path.replace(/\.jsonl$/, '.sum.json');
     try {
-      await writeFile(`${target}.tmp`, `${JSON.stringify(sum)}\n`);
+      await writeFile(`${target}.tmp`, `${JSON.stringify(sum)}\n`, { mode: PRIVATE_FILE });
       await rename(`${target}.tmp`, target);
       f.summedBytes = sum.offset;
     } catch (e) {
@@ -150,21 +131,29 @@ export class Ledger {
     }
   }
 
-  /** Write what is pending, fsync, write the sums, close the files. */
+  /** fsync, write the sums, close the files. */
   async close(): Promise<void> {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
-    await this.flush();
     this.closed = true;
-    for (const f of [...this.files.values()]) await this.finish(f);
+    await this.finishing;
+    for (const f of [...this.files.values()]) {
+      this.files.delete(f.day);
+      await this.finish(f);
+    }
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+/** One line, all of it, before returning: a killed process cannot lose what was handed over. */
+function writeAllSync(fd: number, buf: Buffer): void {
   let off = 0;
   while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    if (bytesWritten <= 0) throw new Error('short write to the spend ledger');
-    off += bytesWritten;
+    const n = writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) throw new Error('short write to the spend ledger');
+    off += n;
   }
+}
+
+function datasync(fd: number): Promise<void> {
+  return new Promise((r) => fdatasync(fd, () => r()));
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Deployment, LitellmConfig } from '../../config/types.js';
+import type { Deployment, LitellmConfig, VirtualKey } from '../../config/types.js';
 import type { Usage } from '../canonical.js';
 import type { DeploymentLimits } from '../router/dispatch.js';
 import type { RequestContext } from '../routes/context.js';
@@ -11,6 +11,13 @@ import { usageOf } from './request-info.js';
 
 /** Output tokens assumed for estimates when a request sets no limit. */
 const DEFAULT_OUTPUT = 4096;
+/**
+ * Output tokens a budget reservation holds per request, at most. Reserving a large `max_tokens`
+ * in full would refuse a burst the budget can pay for many times over (agents ask for 4096–32000
+ * and use a few hundred); the prompt is always reserved in full. So concurrent requests overspend
+ * a budget by at most their output beyond this many tokens each, and sequential ones not at all.
+ */
+export const RESERVED_OUTPUT = 256;
 
 export interface AdmitRequest {
   config: LitellmConfig;
@@ -40,14 +47,9 @@ export async function admitRequest(ctx: RequestContext, a: AdmitRequest): Promis
   const u = ctx.state.usage;
   if (!u) return {};
   const notes = usageOf(ctx);
-  const caller = notes.caller ?? { name: null };
-  assertMayUse(caller, a.model, a.alias);
-  const tool = ctx.req.headers['x-agentbox-tool'];
-  const who = { key: caller.key, alias: a.alias, tool: isMcpTool(tool) ? tool : undefined };
   const maxOutput = a.maxOutput ?? requestedOutput(a.body);
   const tokens = estimateTokens(ctx.body.length, maxOutput ?? DEFAULT_OUTPUT);
-  const ticket = await u.limiter.admit(a.config, who, tokens);
-  if (ticket) (notes.tickets ??= []).push(ticket);
+  const who = await admitCaller(ctx, a, tokens);
 
   if (a.cacheable && u.cache.enabled(a.config)) {
     notes.cacheKey = u.cache.key(ctx.info.route, ctx.body);
@@ -75,6 +77,27 @@ export async function admitRequest(ctx: RequestContext, a: AdmitRequest): Promis
       },
     },
   };
+}
+
+/**
+ * The part of admission every model route shares (completions, embeddings, count_tokens): may this
+ * key use the model (403), then the key, alias and global rate limits (429) for `tokens`; what is
+ * taken is settled when the request ends.
+ */
+export async function admitCaller(
+  ctx: RequestContext,
+  a: Pick<AdmitRequest, 'config' | 'model' | 'alias'>,
+  tokens: number,
+): Promise<{ key?: VirtualKey; alias: string }> {
+  const notes = usageOf(ctx);
+  const caller = notes.caller ?? { name: null };
+  assertMayUse(caller, a.model, a.alias);
+  // A model call an MCP tool makes also counts against that tool's token limits.
+  const tool = ctx.req.headers['x-agentbox-tool'];
+  const who = { key: caller.key, alias: a.alias, tool: isMcpTool(tool) ? tool : undefined };
+  const ticket = await ctx.state.usage?.limiter.admit(a.config, who, tokens);
+  if (ticket) (notes.tickets ??= []).push(ticket);
+  return who;
 }
 
 /** The commit point: this deployment answers. */
@@ -127,7 +150,7 @@ function requestedOutput(body: Record<string, unknown>): number | undefined {
   return undefined;
 }
 
-/** The most the request could cost on any deployment of its chain; null when none has a price. */
+/** What the request reserves on the dearest deployment of its chain (prompt in full, output up to RESERVED_OUTPUT); null when none has a price. */
 function estimateUsd(
   pricer: Pricer,
   chain: Deployment[],
@@ -137,7 +160,11 @@ function estimateUsd(
   let best: number | null = null;
   for (const d of chain) {
     if (d.provider.keyState === 'missing') continue;
-    const out = Math.min(maxOutput ?? d.maxTokens ?? DEFAULT_OUTPUT, d.maxTokens ?? Infinity);
+    const out = Math.min(
+      maxOutput ?? d.maxTokens ?? DEFAULT_OUTPUT,
+      d.maxTokens ?? Infinity,
+      RESERVED_OUTPUT,
+    );
     const usd = pricer.cost(d, { inputTokens, outputTokens: out });
     if (usd !== null && (best === null || usd > best)) best = usd;
   }

@@ -16,6 +16,8 @@ export interface UsageInfo {
   /** USD; null when the price is unknown; undefined until computed. */
   usd?: number | null;
   cache?: 'hit' | 'miss';
+  /** The tokens were counted by the gateway (the stream ended without the upstream's usage). */
+  estimated?: boolean;
   cacheKey?: string;
   reservation?: Reservation | null;
   tickets?: Ticket[];

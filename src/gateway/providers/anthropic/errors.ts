@@ -18,6 +18,7 @@ export function classifyAnthropicError(
   const message = errorMessage(status, body);
   let kind: FailureKind;
   if (status === 429) kind = 'rate_limit';
+  else if (status === 401 || status === 403) kind = 'auth';
   else if (status >= 500 || status === 408 || status === 409) kind = 'server';
   else if ((status === 400 || status === 413) && CONTEXT_WINDOW.test(message)) kind = 'context_window';
   else kind = 'client';

@@ -60,9 +60,11 @@ describe('classifyAnthropicError', () => {
       message: 'messages.1.content.0.tool_use.id: String should match pattern',
       body: raw,
     });
+    // 401/403 refuse the deployment's own key (the client's never goes upstream): `auth`, a fallback.
     expect(classifyAnthropicError(401, body('authentication_error', 'invalid x-api-key'), {}).kind).toBe(
-      'client',
+      'auth',
     );
+    expect(classifyAnthropicError(403, body('permission_error', 'no access'), {}).kind).toBe('auth');
     expect(classifyAnthropicError(404, 'not found', {})).toMatchObject({
       kind: 'client',
       message: 'not found',

@@ -58,10 +58,12 @@ describe('classifyOpenAIError', () => {
     expect(
       classifyOpenAIError(404, err('The model `gpt-9` does not exist', 'model_not_found'), {}).kind,
     ).toBe('client');
+    // 401/403 refuse the deployment's own key (the client's never goes upstream): `auth`, a fallback.
     expect(classifyOpenAIError(401, 'Unauthorized', {})).toMatchObject({
-      kind: 'client',
+      kind: 'auth',
       message: 'Unauthorized',
     });
+    expect(classifyOpenAIError(403, '', {}).kind).toBe('auth');
     expect(classifyOpenAIError(403, '', {}).message).toBe('HTTP 403');
   });
 
