@@ -55,6 +55,8 @@ export function buildConfig(
     },
     maxBodyBytes: raw.max_body_bytes,
   };
+  if (raw.router.strategy) config.router.strategy = raw.router.strategy;
+  if (raw.drop_params !== undefined) config.dropParams = raw.drop_params;
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 
@@ -123,6 +125,8 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     rpm: e.rpm,
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
+    order: e.order,
+    fallbackOn: e.fallback_on ? [...e.fallback_on] : undefined,
   });
   return d;
 }

@@ -1,7 +1,7 @@
 import type { KeyState } from '../config/types.js';
 import type { GatewayState } from './state.js';
 
-export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key';
+export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'unsupported';
 
 export interface DeploymentView {
   alias: string;
@@ -11,6 +11,8 @@ export interface DeploymentView {
   key: KeyState;
   state: DeploymentHealth;
   cooldown_remaining_s?: number;
+  /** Why this build cannot serve it (state `unsupported`). */
+  reason?: string;
 }
 
 /** Every alias's chain with key and cooldown state: the one view /health, /model/info and the CLI share. */
@@ -25,8 +27,15 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
+        state: d.unsupported
+          ? 'unsupported'
+          : d.provider.keyState === 'missing'
+            ? 'no_key'
+            : remaining > 0
+              ? 'cooling_down'
+              : 'ok',
       };
+      if (d.unsupported) view.reason = d.unsupported;
       if (remaining > 0) view.cooldown_remaining_s = Math.ceil(remaining / 1000);
       out.push(view);
     }

@@ -110,7 +110,8 @@ export class GatewayError extends Error {
 }
 
 /** What one failed upstream attempt amounts to, for the retry and fallback tables. */
-export type FailureKind = 'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client';
+export type FailureKind =
+  'rate_limit' | 'context_window' | 'content_policy' | 'server' | 'network' | 'timeout' | 'client';
 
 export interface UpstreamFailure {
   kind: FailureKind;

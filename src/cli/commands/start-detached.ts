@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../../config/types.js';
 import { logFile, stateDir, stateFile } from '../../shared/paths.js';
 import { readState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, findDaemon, sleep } from '../daemon-client.js';
+import { ignoredLines } from '../config-report.js';
 import { problemsIn } from '../log-format.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 import { portFree, portOwner } from '../port-owner.js';
@@ -39,6 +40,7 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
     const again = await findDaemon(env);
     if (again) return alreadyRunning(again);
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+    for (const line of ignoredLines(loaded.ignored)) err(line);
     if (!loaded.config.enabled) {
       err(
         'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',

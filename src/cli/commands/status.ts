@@ -10,6 +10,7 @@ import {
   type Health,
   type Readiness,
 } from '../daemon-client.js';
+import { ignoredLines } from '../config-report.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
 
@@ -36,6 +37,8 @@ export interface StatusJson {
   spend?: { today_usd: number; month_usd: number; budgets: UsageHealth['budgets'] };
   /** With redis_url: whether Redis answers (when it does not, limits hold per daemon). */
   redis?: { ok: boolean; error?: string };
+  /** A LiteLLM proxy file's keys the gateway does not honour. */
+  ignored?: Array<{ path: string; value: string; reason: string }>;
 }
 
 /** `agentbox litellm status [--json]`: exit 0 running, 3 not running. */
@@ -91,6 +94,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       state: d.state,
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
+    ...(h.ignored ? { ignored: h.ignored } : {}),
     ...usageStatus((h as { usage?: UsageHealth }).usage),
   };
 }
@@ -117,6 +121,7 @@ function printStatus(s: StatusJson): void {
     ...(s.redis && !s.redis.ok
       ? [`  WARNING      redis unreachable (${s.redis.error ?? 'down'}): limits hold per daemon`]
       : []),
+    ...ignoredLines(s.ignored).map((l) => `  ${l}`),
     '',
   ];
   out(lines.join('\n'));

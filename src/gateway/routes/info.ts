@@ -46,6 +46,7 @@ export function handleModelInfo(ctx: RequestContext): void {
           position: d.index,
           key: v.key,
           state: v.state,
+          ...(v.reason ? { reason: v.reason } : {}),
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
           ...prices(ctx, d),
@@ -82,6 +83,7 @@ export async function handleHealth(
     config_generation: s.generation,
     last_reload: s.lastReload,
     uptime_s,
+    ...(s.loaded.ignored ? { config_format: s.loaded.format ?? null, ignored: s.loaded.ignored } : {}),
   };
   if (kind === 'readiness') return sendJson(ctx, 200, readiness);
   const deployments = deploymentViews(s);

@@ -323,19 +323,23 @@ describe('sections', () => {
     expect(loaded.warnings.map((w) => w.path)).toEqual(['litellm.models']);
   });
 
-  it('a file without litellm: uses the embedded defaults, disabled, and ignores other sections', () => {
-    const loaded = ok(
-      loadConfigText('other:\n  feature: { x: "${NOT_EXPANDED}" }\n', { path: '/x.yml', env: {} }),
+  it('a file without litellm: (and not a LiteLLM proxy file) is an error saying what it has and what to do', () => {
+    const r = loadConfigText('other:\n  feature: { x: "${NOT_EXPANDED}" }\n', { path: '/x.yml', env: {} });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].path).toBe('/x.yml');
+    expect(r.errors[0].message).toMatch(
+      /^it has the top-level key other but no litellm: section, so it configures no gateway\./,
     );
-    expect(loaded.config.enabled).toBe(false);
-    expect(loaded.config.models.map((m) => m.name)).toEqual(['default', 'fast', 'code', 'reasoning']);
-    expect(loaded.warnings).toEqual([
-      { path: 'litellm', message: 'no litellm: section; using the embedded defaults' },
-    ]);
+    expect(r.errors[0].message).toContain('agentbox config init');
+    expect(r.errors[0].message).toContain('model_list:');
   });
 
-  it('an empty file is the same as one without litellm:', () => {
-    expect(ok(loadConfigText('', { env: {} })).config.enabled).toBe(false);
+  it('an empty file is an error too, never the embedded defaults', () => {
+    const r = loadConfigText('', { path: '/x.yml', env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0].message).toMatch(/^the file is empty, so it configures no gateway/);
   });
 
   it('a master_key allows a non-loopback host', () => {
@@ -399,7 +403,7 @@ describe('errors', () => {
       [
         'litellm.port: port must be 0..65535',
         'litellm.host: "0.0.0.0" is not a loopback address; set master_key to listen on it',
-        'litellm.timout: unknown key (expected one of: enabled, port, host, master_key, providers, models, fallbacks, router, keys, budgets, rate_limits, cache, redis_url, max_body_bytes)',
+        'litellm.timout: unknown key (expected one of: enabled, port, host, master_key, providers, models, fallbacks, router, keys, budgets, rate_limits, cache, redis_url, drop_params, max_body_bytes)',
         'litellm.providers.openai.api-key: unknown key (did you mean "api_key"?)',
         'litellm.models.default[1].provider: unknown provider "gwdg"',
         'litellm.models.empty: empty chain: list at least one {provider, model}',
