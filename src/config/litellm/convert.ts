@@ -33,6 +33,8 @@ export interface LitellmConversion {
   aliases: string[];
   /** `environment_variables`: set before `${VAR}` expansion; the process environment wins. */
   environment: Record<string, string>;
+  /** Per alias, the model_list index of each chain entry written (for comments in `config import`). */
+  sources: Record<string, Array<{ index: number; own: boolean }>>;
 }
 
 const TOP_LEVEL = new Set([
@@ -101,8 +103,10 @@ export function convertLitellmProxy(input: Obj): LitellmConversion {
 
   const models: Obj = {};
   const unsupported: UnsupportedDeployment[] = [];
+  const sources: LitellmConversion['sources'] = {};
   for (const [alias, items] of chains) {
     const chain: Obj[] = [];
+    const from: Array<{ index: number; own: boolean }> = [];
     items.forEach((item, index) => {
       const { d } = item;
       if (d.unsupported) {
@@ -113,14 +117,33 @@ export function convertLitellmProxy(input: Obj): LitellmConversion {
       if (item.tier !== undefined) entry.order = item.tier;
       if (item.on) entry.fallback_on = item.on;
       chain.push(entry);
+      from.push({ index: d.index, own: d.alias === alias });
     });
     if (chain.length) models[alias] = chain;
+    sources[alias] = from;
   }
 
   const providers: Obj = {};
   for (const d of deployments) if (d.provider) providers[providerNames.get(d)!] = d.provider.entry;
   const section: Obj = { providers, models, router: settings.router, ...settings.section };
-  return { section, ignored: ignored.items, errors, unsupported, aliases: [...chains.keys()], environment };
+  const used = JSON.stringify(section);
+  for (const [name, value] of Object.entries(environment)) {
+    if (!used.includes(`\${${name}`))
+      ignored.add(
+        ['environment_variables', name],
+        value,
+        'nothing agentbox reads from this file refers to it',
+      );
+  }
+  return {
+    section,
+    ignored: ignored.items,
+    errors,
+    unsupported,
+    aliases: [...chains.keys()],
+    environment,
+    sources,
+  };
 }
 
 interface ChainItem {

@@ -148,7 +148,7 @@ describe('LiteLLM docs: context-window, content-policy and default fallbacks (pr
 });
 
 describe('LiteLLM repository example configs', () => {
-  it('load_balancer.yaml: deployment-level rpm/tpm, a provider per distinct key, environment_variables applied', () => {
+  it('load_balancer.yaml: deployment-level rpm/tpm, a provider per distinct key, unused environment_variables named', () => {
     const l = load(fixture('repo-load-balancer.yaml'), { OPENROUTER_API_KEY: 'sk-or' });
     expect(chains(l)).toEqual({
       'gpt-3.5-turbo': [
@@ -166,7 +166,11 @@ describe('LiteLLM repository example configs', () => {
     });
     expect(l.config.models[0].deployments[0]).toMatchObject({ rpm: 3, tpm: 20000 });
     expect(l.config.dropParams).toBe(true);
-    expect(l.ignored).toEqual([]);
+    expect(l.ignored!.map(formatIgnored)).toEqual([
+      'ignored: environment_variables.REDIS_HOST localhost: nothing agentbox reads from this file refers to it',
+      'ignored: environment_variables.REDIS_PASSWORD (set): nothing agentbox reads from this file refers to it',
+      'ignored: environment_variables.REDIS_PORT 6329: nothing agentbox reads from this file refers to it',
+    ]);
   });
 
   it('aliases_config.yaml: ollama deployments need no key; temperature and max_tokens become defaults', () => {
