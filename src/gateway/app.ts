@@ -12,6 +12,7 @@ import { sendError, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
+import { handleKeyInfo, handleSpendLogs, managementError } from './routes/litellm-compat.js';
 import { handleMetrics } from './routes/metrics.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
@@ -83,6 +84,8 @@ export function createApp(deps: AppDeps): App {
     '/metrics': { method: 'GET', handler: handleMetrics, dialect: openaiChatDialect, auth: true },
     '/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
     '/v1/model/info': { method: 'GET', handler: handleModelInfo, dialect: openaiChatDialect, auth: true },
+    '/key/info': { method: 'GET', handler: handleKeyInfo, dialect: openaiChatDialect, auth: true },
+    '/spend/logs': { method: 'GET', handler: handleSpendLogs, dialect: openaiChatDialect, auth: true },
     '/health/liveliness': {
       method: 'GET',
       handler: (c) => handleHealth(c, 'liveliness'),
@@ -143,7 +146,8 @@ export function createApp(deps: AppDeps): App {
           res.end();
           return;
         }
-        if (!route) throw new GatewayError('not_found', `no route ${req.method} ${path}`);
+        if (!route)
+          throw managementError(path) ?? new GatewayError('not_found', `no route ${req.method} ${path}`);
         if (req.method !== route.method) {
           throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`);
         }
