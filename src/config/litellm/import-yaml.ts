@@ -81,7 +81,7 @@ export function importLitellmProxy(
     ok: true,
     result: {
       text: out.toString({ lineWidth: 0 }),
-      aliases: conv.aliases.length,
+      aliases: Object.keys(conv.section.models as object).length,
       deployments,
       unsupported: conv.unsupported.length,
       ignored: conv.ignored.length,
