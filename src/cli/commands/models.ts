@@ -86,7 +86,7 @@ export function fromConfig(loaded: LoadedConfig): ModelJson[] {
       model: d.model,
       api_base: d.provider.apiBase,
       key: d.provider.keyState,
-      state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
+      state: d.unsupported ? 'unsupported' : d.provider.keyState === 'missing' ? 'no_key' : 'ok',
     })),
   }));
 }
