@@ -122,6 +122,13 @@ describe('docs: quick start (master_key sk-1234, vllm behind openai/ + api_base)
       'anthropic-claude',
       '*',
     ]);
+    const info = await request(`${gw.url}/v1/model/info`, { headers: { authorization: 'Bearer sk-1234' } });
+    const rows = ((await info.body.json()) as any).data;
+    expect(rows.find((x: any) => x.model_name === 'bedrock-claude-v1').model_info).toMatchObject({
+      state: 'unsupported',
+      provider_type: null,
+      reason: 'model_list[1]: agentbox has no bedrock provider type in this build',
+    });
     const ready = (await (await request(`${gw.url}/health/readiness`)).body.json()) as any;
     expect(ready.ignored.map((i: any) => i.path)).toEqual([
       'model_list[4].model_info.version',

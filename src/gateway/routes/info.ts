@@ -41,7 +41,7 @@ export function handleModelInfo(ctx: RequestContext): void {
         model_info: {
           id: d.id,
           provider: d.provider.name,
-          provider_type: d.provider.type,
+          provider_type: d.unsupported ? null : d.provider.type,
           model: d.model,
           position: d.index,
           key: v.key,

@@ -252,4 +252,14 @@ describe('LiteLLM files: what is refused', () => {
       'ignored: router_settings.fallbacks[1].c [a]: no model_name "c" in model_list',
     ]);
   });
+
+  it('values of secret-looking keys are never shown in the ignored list', () => {
+    const l = load(
+      'model_list: []\ngeneral_settings:\n  database_url: postgresql://user:pw-123@db:5432/litellm\nlitellm_settings:\n  langfuse_secret: sk-lf-secret\n',
+    );
+    const text = l.ignored!.map(formatIgnored).join('\n');
+    expect(text).toContain('general_settings.database_url (set)');
+    expect(text).toContain('litellm_settings.langfuse_secret (set)');
+    expect(text).not.toMatch(/pw-123|sk-lf-secret/);
+  });
 });
