@@ -208,3 +208,21 @@ describe('docs: context-window, content-policy and default fallbacks', () => {
     expect(claude.requests).toHaveLength(0);
   });
 });
+
+describe('a group that cannot serve', () => {
+  it('goes to its fallbacks for errors, but not to those reserved for context-window failures', async () => {
+    const up = await fake('openai');
+    const base = `model_list:\n  - model_name: a\n    litellm_params: { model: huggingface/x, api_base: http://127.0.0.1:9 }\n  - model_name: b\n    litellm_params: { model: openai/m, api_base: ${up.apiBase}, api_key: k }\n`;
+    const cwOnly = await run(`${base}router_settings:\n  context_window_fallbacks: [{a: [b]}]\n`);
+    const r = await chat(cwOnly, 'a');
+    expect(r.status).toBe(503);
+    expect(r.json.error.message).toBe(
+      'no deployment of "a" can serve: huggingface/x: unsupported (model_list[0]: agentbox has no provider for the huggingface/ prefix); openai/m: tried only after context_window failures',
+    );
+    expect(up.requests).toHaveLength(0);
+
+    const generic = await run(`${base}router_settings:\n  fallbacks: [{a: [b]}]\n`);
+    expect((await chat(generic, 'a')).status).toBe(200);
+    expect(up.requests).toHaveLength(1);
+  });
+});

@@ -231,7 +231,11 @@ function noDeployment(req: DispatchRequest): GatewayError {
     .map((d) =>
       d.unsupported
         ? `${d.id}: unsupported (${d.unsupported})`
-        : `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`,
+        : d.provider.keyState === 'missing'
+          ? `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`
+          : d.fallbackOn
+            ? `${d.id}: tried only after ${d.fallbackOn.join('/')} failures`
+            : `${d.id}: cooling down`,
     )
     .join('; ');
   return new GatewayError('api_error', `no deployment of "${req.alias}" can serve: ${why || 'empty chain'}`, {
