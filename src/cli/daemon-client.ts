@@ -102,6 +102,8 @@ export interface Readiness {
     needs_restart?: string[];
   };
   uptime_s: number;
+  /** Keys of a LiteLLM proxy file the daemon does not honour (absent for agentbox files). */
+  ignored?: Array<{ path: string; value: string; reason: string }>;
 }
 
 export interface Health extends Readiness {

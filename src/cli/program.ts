@@ -71,6 +71,12 @@ export function buildProgram(): Command {
     .option('--config <path>', 'where to write it')
     .action(async (opts) => (await import('./commands/config-init.js')).configInit(opts));
   config
+    .command('import <litellm-config>')
+    .description('Convert a LiteLLM proxy config.yaml into an agentbox config (stdout, or -o FILE)')
+    .option('-o, --output <path>', 'write the config here instead of stdout')
+    .option('--force', 'overwrite the output file')
+    .action(async (file, opts) => (await import('./commands/config-import.js')).configImport(file, opts));
+  config
     .command('schema')
     .description('Print the JSON Schema of the config file')
     .action(async () => (await import('./commands/config-schema.js')).configSchema());

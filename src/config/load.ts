@@ -6,6 +6,8 @@ import { expandEnv, readDotEnv, withDotEnv, type Env } from './env.js';
 import { formatIssue, zodIssuesToConfigIssues } from './format-issues.js';
 import { DEFAULT_PORT, buildConfig } from './normalize.js';
 import { normalizeProviders, type NormalizeContext } from './providers.js';
+import { isLitellmProxyConfig } from './litellm/convert.js';
+import { loadLitellmProxy } from './litellm/load-proxy.js';
 import { crossCheck } from './rules.js';
 import { configFileSchema } from './schema.js';
 import type { ConfigIssue, KeyState, LoadedConfig } from './types.js';
@@ -65,7 +67,10 @@ export function loadConfigText(
   return loadConfigObject(parsed.value, opts);
 }
 
-/** The parsed document → LoadedConfig. A file without a `litellm:` section gets the embedded defaults, disabled. */
+/**
+ * The parsed document → LoadedConfig. A LiteLLM proxy file (model_list and friends, no `litellm:`)
+ * is converted and run with LiteLLM's meaning; any other document without `litellm:` is an error.
+ */
 export function loadConfigObject(
   root: unknown,
   opts: { path?: string; env?: Env; port?: number } = {},
@@ -84,9 +89,8 @@ export function loadConfigObject(
   const warnings: ConfigIssue[] = [];
   let section = doc.litellm;
   if (section === undefined) {
-    section = { ...defaultLitellmSection(env), enabled: false };
-    if (opts.path)
-      warnings.push({ path: 'litellm', message: 'no litellm: section; using the embedded defaults' });
+    if (isLitellmProxyConfig(doc)) return loadLitellmProxy(doc, opts, loadConfigObject);
+    return fail([{ path: opts.path ?? '(root)', message: noSectionMessage(doc) }]);
   } else if (section === null) section = {};
 
   const expanded = expandEnv({ litellm: section }, env);
@@ -116,6 +120,14 @@ export function loadConfigObject(
   const loaded: LoadedConfig = { config: built.config, warnings: dedupe(warnings) };
   if (opts.path) loaded.path = opts.path;
   return { ok: true, loaded };
+}
+
+function noSectionMessage(doc: Record<string, unknown>): string {
+  const keys = Object.keys(doc);
+  const looks = keys.length
+    ? `it has ${keys.length === 1 ? 'the top-level key' : 'top-level keys'} ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} but no litellm: section`
+    : 'the file is empty';
+  return `${looks}, so it configures no gateway. Add a litellm: section (agentbox config init --config <file> writes an example), point --config at a LiteLLM proxy config.yaml (one with model_list:), or remove the file to run on the embedded defaults`;
 }
 
 /** `--port` over LITELLM_PORT; undefined leaves the file's port. Bad values are errors. */

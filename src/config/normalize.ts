@@ -69,6 +69,8 @@ export function buildConfig(
   };
   if (raw.allowed_hosts?.length) config.allowedHosts = [...raw.allowed_hosts];
   if (raw.allowed_origins?.length) config.allowedOrigins = [...raw.allowed_origins];
+  if (raw.router.strategy) config.router.strategy = raw.router.strategy;
+  if (raw.drop_params !== undefined) config.dropParams = raw.drop_params;
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 
@@ -146,6 +148,8 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     rpm: e.rpm,
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
+    order: e.order,
+    fallbackOn: e.fallback_on ? [...e.fallback_on] : undefined,
   });
   return d;
 }

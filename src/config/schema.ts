@@ -19,6 +19,24 @@ const flag = (dflt: boolean, d: string) => z.boolean().default(dflt).describe(d)
 
 export const PROVIDER_TYPES = ['openai', 'anthropic', 'ollama', 'openai_compatible'] as const;
 
+/** Failure kinds a chain entry may be reserved for (`fallback_on`). */
+export const FALLBACK_KINDS = ['rate_limit', 'error', 'context_window', 'content_policy'] as const;
+
+/** Routing strategies: agentbox's names and LiteLLM's. */
+export const ROUTING_STRATEGY_NAMES = [
+  'ordered',
+  'weighted',
+  'least_busy',
+  'latency',
+  'usage',
+  'cost',
+  'simple-shuffle',
+  'least-busy',
+  'latency-based-routing',
+  'usage-based-routing-v2',
+  'cost-based-routing',
+] as const;
+
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9_.:-]+$/, `${what} may contain only letters, digits and _ . : -`);
 
@@ -68,6 +86,14 @@ export const deploymentSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Defaults merged into the request (the request's own values win)"),
+    order: posInt('Tier: entries of a lower order are tried first'),
+    fallback_on: z
+      .array(z.enum(FALLBACK_KINDS))
+      .min(1)
+      .optional()
+      .describe(
+        'Tried only after a failure of one of these kinds (rate_limit, error, context_window, content_policy); default: any but content_policy',
+      ),
   })
   .describe('One deployment in a fallback chain');
 
@@ -157,6 +183,10 @@ export const litellmSchema = z
           .nonnegative()
           .default(30)
           .describe('Cooldown when the upstream gives no Retry-After, seconds'),
+        strategy: z
+          .enum(ROUTING_STRATEGY_NAMES)
+          .optional()
+          .describe('How deployments of equal order are picked (LiteLLM names accepted)'),
       })
       .prefault({})
       .describe('Retries, timeouts and cooldowns'),
@@ -285,6 +315,10 @@ export const litellmSchema = z
       )
       .optional()
       .describe('Web page origins allowed to call the gateway (CORS); others get 403'),
+    drop_params: z
+      .boolean()
+      .optional()
+      .describe('Drop request parameters a deployment does not support instead of failing'),
     max_body_bytes: z
       .number()
       .int()

@@ -41,7 +41,15 @@ export interface Deployment {
   tpm?: number;
   /** Defaults merged into the request (the request's own values win). */
   params?: Record<string, unknown>;
+  /** Tier: lower orders are tried first. */
+  order?: number;
+  /** Tried only after a failure of one of these kinds; absent: after any but content_policy. */
+  fallbackOn?: FallbackKind[];
+  /** Why this build cannot serve the deployment (a provider without an adapter); the router skips it. */
+  unsupported?: string;
 }
+
+export type FallbackKind = 'rate_limit' | 'error' | 'context_window' | 'content_policy';
 
 export interface ModelAlias {
   name: string;
@@ -66,6 +74,8 @@ export interface RouterSettings {
   allowedFails: number;
   /** Cooldown when the upstream gave no Retry-After, seconds. */
   cooldownS: number;
+  /** How deployments of equal order are picked (as written: agentbox or LiteLLM names). */
+  strategy?: string;
 }
 
 export interface Budget {
@@ -130,6 +140,7 @@ export interface LitellmConfig {
     maxQueue: number;
   };
   mcp: McpSettings;
+  dropParams?: boolean;
 }
 
 export interface ConfigIssue {
@@ -144,4 +155,15 @@ export interface LoadedConfig {
   path?: string;
   /** Problems that do not make the file invalid (e.g. a key whose env variable is missing). */
   warnings: ConfigIssue[];
+  /** What a LiteLLM proxy file set that agentbox does not honour (absent for agentbox files). */
+  ignored?: IgnoredKey[];
+  /** `litellm-proxy` when the file was a LiteLLM proxy config.yaml read as one. */
+  format?: 'litellm-proxy';
+}
+
+/** One key of a LiteLLM file that is not honoured: path as in that file, value summary, reason. */
+export interface IgnoredKey {
+  path: string;
+  value: string;
+  reason: string;
 }

@@ -15,6 +15,7 @@ import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo } from './routes/info.js';
 import { handleModel, handleModels } from './routes/models-list.js';
+import { handleKeyInfo, handleSpendLogs, managementError } from './routes/litellm-compat.js';
 import { handleMetrics } from './routes/metrics.js';
 import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
 import type { GatewayState } from './state.js';
@@ -109,6 +110,8 @@ export function createApp(deps: AppDeps): App {
       dialect: openaiChatDialect,
       auth: true,
     },
+    '/key/info': { method: 'GET', handler: handleKeyInfo, dialect: openaiChatDialect, auth: true },
+    '/spend/logs': { method: 'GET', handler: handleSpendLogs, dialect: openaiChatDialect, auth: true },
     '/health/liveliness': {
       method: 'GET',
       handler: (c) => handleHealth(c, 'liveliness'),
@@ -189,7 +192,8 @@ export function createApp(deps: AppDeps): App {
           res.end();
           return;
         }
-        if (!route) throw new GatewayError('not_found', `no route ${req.method} ${path}`);
+        if (!route)
+          throw managementError(path) ?? new GatewayError('not_found', `no route ${req.method} ${path}`);
         if (req.method !== route.method) {
           throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`);
         }

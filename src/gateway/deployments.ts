@@ -1,7 +1,8 @@
 import type { KeyState } from '../config/types.js';
 import type { GatewayState } from './state.js';
 
-export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key' | 'unreachable' | 'auth_failed';
+export type DeploymentHealth =
+  'ok' | 'cooling_down' | 'no_key' | 'unreachable' | 'auth_failed' | 'unsupported';
 
 export interface DeploymentView {
   alias: string;
@@ -11,7 +12,7 @@ export interface DeploymentView {
   key: KeyState;
   state: DeploymentHealth;
   cooldown_remaining_s?: number;
-  /** Why it is unreachable, e.g. `http://127.0.0.1:11434: connection refused`. */
+  /** Why it is unreachable (e.g. `http://127.0.0.1:11434: connection refused`) or unsupported by this build. */
   reason?: string;
 }
 
@@ -27,8 +28,9 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state:
-          d.provider.keyState === 'missing'
+        state: d.unsupported
+          ? 'unsupported'
+          : d.provider.keyState === 'missing'
             ? 'no_key'
             : state.cooldowns.isAuthFailed(d.id)
               ? 'auth_failed'
@@ -36,7 +38,8 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
                 ? 'cooling_down'
                 : 'ok',
       };
-      const probe = view.state === 'no_key' ? undefined : state.reachability.of(d.provider);
+      if (d.unsupported) view.reason = d.unsupported;
+      const probe = view.state === 'no_key' || d.unsupported ? undefined : state.reachability.of(d.provider);
       if (probe && !probe.ok) {
         view.state = 'unreachable';
         view.reason = `${probe.origin}: ${probe.error ?? 'not answering'}`;

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'api_error'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'method_not_allowed';
+  | 'method_not_allowed'
+  | 'not_implemented';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -37,6 +38,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   method_not_allowed: 405,
+  not_implemented: 501,
 };
 
 /** The OpenAI `error.type` / Anthropic `error.type` each code is rendered with. */
@@ -56,6 +58,7 @@ export const OPENAI_TYPE: Record<ErrorCode, string> = {
   payload_too_large: 'invalid_request_error',
   unsupported_media_type: 'invalid_request_error',
   method_not_allowed: 'invalid_request_error',
+  not_implemented: 'not_implemented',
 };
 
 export const ANTHROPIC_TYPE: Record<ErrorCode, string> = {
@@ -74,6 +77,7 @@ export const ANTHROPIC_TYPE: Record<ErrorCode, string> = {
   payload_too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
   method_not_allowed: 'invalid_request_error',
+  not_implemented: 'not_found_error',
 };
 
 export interface GatewayErrorOptions {
@@ -117,9 +121,10 @@ export class GatewayError extends Error {
 /**
  * `auth`: the upstream refused the deployment's own key (401/403). The client's key never goes
  * upstream, so the client's request is fine and the deployment is misconfigured: fall back.
+ * `content_policy`: the upstream's content filter refused the request.
  */
 export type FailureKind =
-  'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client' | 'auth';
+  'rate_limit' | 'context_window' | 'content_policy' | 'server' | 'network' | 'timeout' | 'client' | 'auth';
 
 export interface UpstreamFailure {
   kind: FailureKind;

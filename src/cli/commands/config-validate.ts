@@ -3,6 +3,7 @@ import { formatIssue } from '../../config/format-issues.js';
 import { createPricer } from '../../gateway/usage/pricing.js';
 import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
 import { configCandidates } from '../../shared/paths.js';
+import { chainLines, ignoredLines } from '../config-report.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 
 /**
@@ -23,6 +24,12 @@ export async function configValidate(path?: string, env: NodeJS.ProcessEnv = pro
   const rows = describeDeployments(loaded);
   const where = loaded.path ?? `embedded defaults (no file at ${configCandidates(env).join(' or ')})`;
   out(`OK: ${where}  ${loaded.config.models.length} aliases, ${rows.length} deployments`);
+  if (loaded.format === 'litellm-proxy') {
+    out('read as a LiteLLM proxy config; aliases and their chains, in the order tried:');
+    out(chainLines(loaded).join('\n'));
+    const ignored = ignoredLines(loaded.ignored);
+    out(ignored.length ? ignored.join('\n') : 'nothing ignored');
+  }
   for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
   for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
   for (const row of rows) {

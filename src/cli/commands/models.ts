@@ -102,8 +102,9 @@ export function fromConfig(loaded: LoadedConfig, reach?: Reachability): ModelJso
       model: d.model,
       api_base: d.provider.apiBase,
       key: d.provider.keyState,
-      state:
-        d.provider.keyState === 'missing'
+      state: d.unsupported
+        ? 'unsupported'
+        : d.provider.keyState === 'missing'
           ? 'no_key'
           : reach?.of(d.provider)?.ok === false
             ? 'unreachable'

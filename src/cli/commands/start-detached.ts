@@ -10,6 +10,7 @@ import { logFile, PRIVATE_DIR, stateDir, stateFile } from '../../shared/paths.js
 import { readState, type DaemonState } from '../../shared/state-file.js';
 import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
 import { startNotes } from '../start-notes.js';
+import { ignoredLines } from '../config-report.js';
 import { problemsIn } from '../log-format.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 import { portFree, portOwner } from '../port-owner.js';
@@ -43,6 +44,7 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
     for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
     const { createPricer } = await import('../../gateway/usage/pricing.js');
     for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
+    for (const line of ignoredLines(loaded.ignored)) err(line);
     if (!loaded.config.enabled) {
       err(
         'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',

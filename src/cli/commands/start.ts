@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/load.js';
+import { ignoredLines } from '../config-report.js';
 import { EXIT, ExitError, err, out } from '../output.js';
 import { startNotes } from '../start-notes.js';
 
@@ -31,6 +32,7 @@ export async function start(opts: StartOptions): Promise<void> {
     const { startDetached } = await import('./start-detached.js');
     return startDetached(opts, result.loaded);
   }
+  for (const line of ignoredLines(result.loaded.ignored)) err(line);
   const { runForeground } = await import('../../gateway/foreground.js');
   const gw = await runForeground(result.loaded, { portOverride: port }).catch((e: Error) => {
     throw new ExitError(EXIT.failure, `agentbox: ${e.message}`);

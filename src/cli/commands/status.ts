@@ -11,6 +11,7 @@ import {
   type Health,
   type Readiness,
 } from '../daemon-client.js';
+import { ignoredLines } from '../config-report.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { table } from '../table.js';
 
@@ -47,6 +48,8 @@ export interface StatusJson {
   budget_warnings?: Array<{ path: string; message: string }>;
   /** With redis_url: whether Redis answers (when it does not, limits hold per daemon). */
   redis?: { ok: boolean; error?: string };
+  /** A LiteLLM proxy file's keys the gateway does not honour. */
+  ignored?: Array<{ path: string; value: string; reason: string }>;
 }
 
 /** `agentbox litellm status [--json]`: exit 0 running, 3 not running. */
@@ -118,6 +121,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
     ...(h.budget_warnings?.length ? { budget_warnings: h.budget_warnings } : {}),
+    ...(h.ignored ? { ignored: h.ignored } : {}),
     ...usageStatus((h as { usage?: UsageHealth }).usage),
   };
 }
@@ -145,6 +149,7 @@ function printStatus(s: StatusJson): void {
     ...(s.redis && !s.redis.ok
       ? [`  WARNING      redis unreachable (${s.redis.error ?? 'down'}): limits hold per daemon`]
       : []),
+    ...ignoredLines(s.ignored).map((l) => `  ${l}`),
     '',
   ];
   out(lines.join('\n'));

@@ -39,7 +39,7 @@ export class Cooldowns {
   }
 
   failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
-    if (f.kind === 'client' || f.kind === 'context_window') return;
+    if (f.kind === 'client' || f.kind === 'context_window' || f.kind === 'content_policy') return;
     const s = this.state.get(id) ?? { fails: 0, until: 0 };
     if (f.kind === 'auth') {
       this.state.set(id, {

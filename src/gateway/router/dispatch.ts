@@ -1,11 +1,12 @@
 import type { Deployment, LitellmConfig } from '../../config/types.js';
 import type { CanonicalRequest, CanonicalResponse } from '../canonical.js';
 import type { ClientDialect } from '../dialects/types.js';
-import { GatewayError, type UpstreamFailure } from '../errors.js';
+import { GatewayError, type FailureKind, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
+import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
 
@@ -90,9 +91,15 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   const failures: Array<{ d: Deployment; f: UpstreamFailure; mode: Plan['mode'] }> = [];
   let canonical: CanonicalRequest | undefined;
 
-  for (let ci = 0; ci < candidates.length; ci++) {
+  // Conditional entries (`fallback_on`) are tried only after a failure of their kind.
+  // A group none of whose own deployments can serve has failed: its fallbacks for errors follow.
+  let after: FailureKind | undefined;
+  let ci = nextCandidate(candidates, 0, after);
+  if (ci < 0) ci = nextCandidate(candidates, 0, (after = 'server'));
+  if (ci < 0) throw noDeployment(req);
+  let moves = 0;
+  for (; ci >= 0; ci = nextCandidate(candidates, ci + 1, after), moves++) {
     const d = candidates[ci];
-    const hasNext = ci < candidates.length - 1;
     const adapter = deps.adapterFor(d);
     const passCodec = adapter.wires[req.dialect.name];
     let plan: Plan;
@@ -148,7 +155,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical };
+        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: moves, canonical };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };
@@ -161,7 +168,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
       const next = decide({
         failure: f,
-        hasNext,
+        hasNext: nextCandidate(candidates, ci + 1, f.kind) >= 0,
         retriesOnThis: retries,
         numRetries: config.router.numRetries,
         retryAfterCapS: config.router.retryAfterSeconds,
@@ -171,7 +178,10 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         await sleep(next.delayMs, req.signal);
         continue;
       }
-      if (next.action === 'fallback') break;
+      if (next.action === 'fallback') {
+        after = f.kind;
+        break;
+      }
       throw finalError(failures, attempts, req);
     }
   }
@@ -200,7 +210,7 @@ export function orderCandidates(
   cooldowns: Cooldowns,
   atLimit?: (d: Deployment) => boolean,
 ): Deployment[] {
-  const withKey = chain.filter((d) => d.provider.keyState !== 'missing');
+  const withKey = chain.filter((d) => d.provider.keyState !== 'missing' && !d.unsupported);
   const usable = atLimit ? withKey.filter((d) => !atLimit(d)) : withKey;
   const warm = usable.filter((d) => !cooldowns.isCooling(d.id));
   if (warm.length > 0 || usable.length === 0) return warm;
@@ -211,7 +221,7 @@ export function orderCandidates(
 
 /** 429 when every deployment with a key is at its own rpm/tpm limit; undefined otherwise. */
 function atLimit(req: DispatchRequest, limits: DeploymentLimits): GatewayError | undefined {
-  const withKey = req.chain.filter((d) => d.provider.keyState !== 'missing');
+  const withKey = req.chain.filter((d) => d.provider.keyState !== 'missing' && !d.unsupported);
   if (withKey.length === 0) return undefined;
   return limitError(
     req,
@@ -232,9 +242,14 @@ function limitError(req: DispatchRequest, waits: number[]): GatewayError {
 
 function noDeployment(req: DispatchRequest): GatewayError {
   const why = req.chain
-    .map(
-      (d) =>
-        `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`,
+    .map((d) =>
+      d.unsupported
+        ? `${d.id}: unsupported (${d.unsupported})`
+        : d.provider.keyState === 'missing'
+          ? `${d.id}: key missing${d.provider.missingEnv?.length ? ` (set ${d.provider.missingEnv.join(', ')})` : ''}`
+          : d.fallbackOn
+            ? `${d.id}: tried only after ${d.fallbackOn.join('/')} failures`
+            : `${d.id}: cooling down`,
     )
     .join('; ');
   return new GatewayError('api_error', `no deployment of "${req.alias}" can serve: ${why || 'empty chain'}`, {
@@ -255,6 +270,7 @@ function finalError(
   if (
     f.kind === 'client' ||
     f.kind === 'context_window' ||
+    f.kind === 'content_policy' ||
     (single && f.status >= 400 && f.status < 600 && f.body !== undefined)
   ) {
     const code =

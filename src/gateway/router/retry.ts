@@ -6,6 +6,7 @@ import type { UpstreamFailure } from '../errors.js';
  * retry the same deployment after a delay, fall back to the next deployment, or fail the request.
  *
  * - client errors (other 4xx) end the request at once: another deployment would refuse it too.
+ * - content-policy refusals move on only to an entry reserved for them (`fallback_on`).
  * - context-window errors move on when `on_context_window` is set (a bigger model may follow).
  * - 429 moves on at once when `on_rate_limit` is set and another deployment exists (hammering a
  *   saturated deployment helps nobody); otherwise it is retried after Retry-After, if that fits
@@ -53,6 +54,7 @@ export function decide(i: DecideInput): Decision {
     case 'client':
       return { action: 'fail' };
     case 'auth':
+    case 'content_policy':
       return hasNext ? { action: 'fallback' } : { action: 'fail' };
     case 'context_window':
       return toggles.onContextWindow && hasNext ? { action: 'fallback' } : { action: 'fail' };

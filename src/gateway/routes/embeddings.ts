@@ -1,5 +1,6 @@
-import { GatewayError } from '../errors.js';
+import { GatewayError, type FailureKind } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
+import { mayFollow, nextCandidate } from '../router/conditions.js';
 import { orderCandidates, type AttemptRecord } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { joinUrl } from '../upstream/http.js';
@@ -51,7 +52,10 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     });
   }
   let lastError: GatewayError | undefined;
+  // Conditional entries (`fallback_on`) follow only failures of their kind, as in the router.
+  let after: FailureKind | undefined = nextCandidate(candidates, 0, undefined) < 0 ? 'server' : undefined;
   for (const [i, d] of candidates.entries()) {
+    if (!mayFollow(d, after)) continue;
     const adapter = adapterFor(d.provider.type);
     if (limits && !(await limits.acquire(d)).ok) {
       lastError ??= new GatewayError('rate_limit', `${d.id} is at its rpm/tpm limit`, { retryAfterS: 1 });
@@ -89,8 +93,10 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
         },
       );
       if (f.kind === 'client') break;
+      after = f.kind;
     } catch (e) {
       const f = toFailure(e);
+      after = f.kind;
       attempts.push({ deployment: d.id, status: null, error: f.message });
       lastError = new GatewayError(f.kind === 'timeout' ? 'timeout' : 'api_error', `${d.id}: ${f.message}`);
     }

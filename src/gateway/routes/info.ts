@@ -31,11 +31,12 @@ export async function handleModelInfo(ctx: RequestContext): Promise<void> {
         model_info: {
           id: d.id,
           provider: d.provider.name,
-          provider_type: d.provider.type,
+          provider_type: d.unsupported ? null : d.provider.type,
           model: d.model,
           position: d.index,
           key: v.key,
           state: v.state,
+          ...(v.reason ? { reason: v.reason } : {}),
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
           ...prices(ctx, d),
@@ -89,6 +90,7 @@ export async function handleHealth(
           ...(r.needsRestart?.length ? { needs_restart: r.needsRestart } : {}),
         },
         uptime_s,
+        ...(s.loaded.ignored ? { config_format: s.loaded.format ?? null, ignored: s.loaded.ignored } : {}),
       }
     : {
         status: 'ready',

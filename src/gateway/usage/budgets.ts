@@ -88,6 +88,12 @@ export class Budgets {
     return fromNano(this.spent.get(counterKey('global', null, period, this.now())) ?? 0);
   }
 
+  /** USD spent this period by one key (`master` included), shared counters first. */
+  async keySpentUsd(name: string, period: Period): Promise<number> {
+    const key = counterKey('key', name, period, this.now());
+    return fromNano((await this.store.get(key)) ?? this.spent.get(key) ?? 0);
+  }
+
   /** Throws 402 `budget_exceeded` when a budget that applies is spent; else reserves the estimate. */
   async reserve(
     config: LitellmConfig,

@@ -323,19 +323,23 @@ describe('sections', () => {
     expect(loaded.warnings.map((w) => w.path)).toEqual(['litellm.models']);
   });
 
-  it('a file without litellm: uses the embedded defaults, disabled, and ignores other sections', () => {
-    const loaded = ok(
-      loadConfigText('other:\n  feature: { x: "${NOT_EXPANDED}" }\n', { path: '/x.yml', env: {} }),
+  it('a file without litellm: (and not a LiteLLM proxy file) is an error saying what it has and what to do', () => {
+    const r = loadConfigText('other:\n  feature: { x: "${NOT_EXPANDED}" }\n', { path: '/x.yml', env: {} });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].path).toBe('/x.yml');
+    expect(r.errors[0].message).toMatch(
+      /^it has the top-level key other but no litellm: section, so it configures no gateway\./,
     );
-    expect(loaded.config.enabled).toBe(false);
-    expect(loaded.config.models.map((m) => m.name)).toEqual(['default', 'fast', 'code', 'reasoning']);
-    expect(loaded.warnings).toEqual([
-      { path: 'litellm', message: 'no litellm: section; using the embedded defaults' },
-    ]);
+    expect(r.errors[0].message).toContain('agentbox config init');
+    expect(r.errors[0].message).toContain('model_list:');
   });
 
-  it('an empty file is the same as one without litellm:', () => {
-    expect(ok(loadConfigText('', { env: {} })).config.enabled).toBe(false);
+  it('an empty file is an error too, never the embedded defaults', () => {
+    const r = loadConfigText('', { path: '/x.yml', env: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0].message).toMatch(/^the file is empty, so it configures no gateway/);
   });
 
   it('a master_key allows a non-loopback host', () => {

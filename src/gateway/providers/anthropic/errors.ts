@@ -21,6 +21,8 @@ export function classifyAnthropicError(
   else if (status === 401 || status === 403) kind = 'auth';
   else if (status >= 500 || status === 408 || status === 409) kind = 'server';
   else if ((status === 400 || status === 413) && CONTEXT_WINDOW.test(message)) kind = 'context_window';
+  else if (status === 400 && /content filtering policy|content policy/i.test(message))
+    kind = 'content_policy';
   else kind = 'client';
   const out: UpstreamFailure = { kind, status, message, body };
   const retryAfterS = retryAfterSeconds(headers);

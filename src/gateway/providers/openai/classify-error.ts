@@ -21,6 +21,7 @@ export function classifyOpenAIError(
   else if (status === 401 || status === 403) kind = 'auth';
   else if (status >= 500 || status === 408 || status === 409) kind = 'server';
   else if ((status === 400 || status === 413) && isContextWindow(err, message)) kind = 'context_window';
+  else if (status === 400 && isContentPolicy(err, message)) kind = 'content_policy';
   else kind = 'client';
   const failure: UpstreamFailure = { kind, status, message, body, headers };
   const retryAfterS = retryAfterSeconds(headers, now);
@@ -51,6 +52,15 @@ function errorMessage(err: Record<string, unknown> | undefined, body: string, st
 
 function isContextWindow(err: Record<string, unknown> | undefined, message: string): boolean {
   return err?.code === 'context_length_exceeded' || CONTEXT_PATTERNS.test(message);
+}
+
+const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filter']);
+
+function isContentPolicy(err: Record<string, unknown> | undefined, message: string): boolean {
+  return (
+    CONTENT_POLICY_CODES.has(String(err?.code)) ||
+    /content (management )?policy|content filter/i.test(message)
+  );
 }
 
 /** Upstreams sometimes echo (part of) the key in their messages: never carry one further. */
