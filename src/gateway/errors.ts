@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'upstream_unreachable'
   | 'timeout'
   | 'context_window_exceeded'
+  | 'content_policy_violation'
   | 'api_error'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -33,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_unreachable: 502,
   timeout: 504,
   context_window_exceeded: 400,
+  content_policy_violation: 400,
   api_error: 502,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -52,6 +54,7 @@ export const OPENAI_TYPE: Record<ErrorCode, string> = {
   upstream_unreachable: 'api_error',
   timeout: 'timeout',
   context_window_exceeded: 'invalid_request_error',
+  content_policy_violation: 'invalid_request_error',
   api_error: 'api_error',
   payload_too_large: 'invalid_request_error',
   unsupported_media_type: 'invalid_request_error',
@@ -70,6 +73,7 @@ export const ANTHROPIC_TYPE: Record<ErrorCode, string> = {
   upstream_unreachable: 'api_error',
   timeout: 'timeout_error',
   context_window_exceeded: 'invalid_request_error',
+  content_policy_violation: 'invalid_request_error',
   api_error: 'api_error',
   payload_too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
@@ -110,7 +114,16 @@ export class GatewayError extends Error {
 }
 
 /** What one failed upstream attempt amounts to, for the retry and fallback tables. */
-export type FailureKind = 'rate_limit' | 'context_window' | 'server' | 'network' | 'timeout' | 'client';
+export type FailureKind =
+  | 'rate_limit'
+  | 'context_window'
+  | 'content_policy'
+  /** This deployment cannot serve this request at all (e.g. no client credential for `auth: client`). */
+  | 'unusable'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'client';
 
 export interface UpstreamFailure {
   kind: FailureKind;
@@ -121,6 +134,8 @@ export interface UpstreamFailure {
   /** Raw error body, for passthrough to a client of the same dialect. */
   body?: string;
   headers?: Record<string, string>;
+  /** Cool the deployment down at once, even without a Retry-After (Bedrock's ThrottlingException). */
+  coolNow?: boolean;
 }
 
 const NETWORK_CODES = new Set([

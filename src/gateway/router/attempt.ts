@@ -7,9 +7,9 @@ import {
   type CanonicalResponse,
 } from '../canonical.js';
 import { toFailure, type UpstreamFailure } from '../errors.js';
-import type { ProviderAdapter, WireCodec } from '../providers/types.js';
+import type { FrameDecoder, OutgoingCall, ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
-import { SseDecoder, type SseEvent } from '../upstream/sse.js';
+import { encodeSse, SseDecoder, type SseEvent } from '../upstream/sse.js';
 
 /** How one deployment is asked: the client's own format passed through, or translated. */
 export interface Plan {
@@ -49,6 +49,8 @@ export interface AttemptInput {
   clientHeaders: Record<string, string | string[] | undefined>;
   signal: AbortSignal;
   timeoutMs: number;
+  /** A JSON answer the content filter stopped becomes a content-policy failure (a fallback can serve it). */
+  refuseFiltered?: boolean;
 }
 
 function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
@@ -66,13 +68,14 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
   };
   let res: Dispatcher.ResponseData;
   try {
-    res = await i.upstream.request({
-      url: joinUrl(d.provider.apiBase, plan.codec.path),
-      headers,
-      body: plan.body,
-      signal: i.signal,
-      timeoutMs: i.timeoutMs,
-    });
+    const path = plan.codec.pathFor ? plan.codec.pathFor(d, i.stream) : plan.codec.path;
+    let call: OutgoingCall = { url: joinUrl(d.provider.apiBase, path), headers, body: plan.body };
+    if (plan.adapter.finalize) {
+      const done = await plan.adapter.finalize(call, d, i.clientHeaders);
+      if ('failure' in done) return { ok: false, failure: done.failure };
+      call = done;
+    }
+    res = await i.upstream.request({ ...call, signal: i.signal, timeoutMs: i.timeoutMs });
   } catch (e) {
     return { ok: false, failure: toFailure(e) };
   }
@@ -85,10 +88,14 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     }
     return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
   }
-  return i.stream ? readAhead(res, plan) : readJson(res, plan);
+  return i.stream ? readAhead(res, plan) : readJson(res, plan, i.refuseFiltered === true);
 }
 
-async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
+async function readJson(
+  res: Dispatcher.ResponseData,
+  plan: Plan,
+  refuseFiltered: boolean,
+): Promise<AttemptResult> {
   let raw: string;
   try {
     raw = await res.body.text();
@@ -98,6 +105,11 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   try {
     const parsed = JSON.parse(raw) as unknown;
     const response = plan.codec.parseResponse(parsed, plan.canonical);
+    if (refuseFiltered && response.stopReason === 'content_filter')
+      return {
+        ok: false,
+        failure: { kind: 'content_policy', status: 400, message: 'the content filter stopped the answer' },
+      };
     return { ok: true, kind: 'json', status: res.statusCode, raw, parsed, response };
   } catch (e) {
     return {
@@ -113,7 +125,8 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
 
 async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
   const it = res.body[Symbol.asyncIterator]();
-  const decoder = new SseDecoder();
+  const framed = plan.codec.frames?.();
+  const decoder: FrameDecoder = framed ?? new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
   const reader: StreamReader = {
     headRaw: [],
@@ -122,9 +135,11 @@ async function readAhead(res: Dispatcher.ResponseData, plan: Plan): Promise<Atte
     ended: false,
     async next() {
       const { value, done } = await it.next();
-      const raw = done ? Buffer.alloc(0) : (value as Buffer);
+      let raw = done ? Buffer.alloc(0) : (value as Buffer);
       const sse = done ? decoder.end() : decoder.push(raw);
       if (done && sse.length === 0) return null;
+      // Another framing reaches a passthrough client as the SSE it expects.
+      if (framed) raw = Buffer.from(sse.map((ev) => encodeSse(ev.data, ev.event)).join(''));
       const events: CanonicalEvent[] = [];
       for (const ev of sse) for (const c of parse(ev)) events.push(c);
       return { raw, sse, events };

@@ -32,10 +32,11 @@ export class Cooldowns {
   }
 
   failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
-    if (f.kind === 'client' || f.kind === 'context_window') return;
+    if (f.kind === 'client' || f.kind === 'context_window' || f.kind === 'content_policy' || f.kind === 'unusable')
+      return;
     const s = this.state.get(id) ?? { fails: 0, until: 0 };
     s.fails++;
-    const immediate = f.kind === 'rate_limit' && f.retryAfterS !== undefined;
+    const immediate = f.kind === 'rate_limit' && (f.retryAfterS !== undefined || f.coolNow === true);
     if (immediate || s.fails >= allowedFails) {
       const seconds = f.retryAfterS ?? defaultCooldownS;
       s.until = this.now() + seconds * 1000;

@@ -89,7 +89,9 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const d = candidates[ci];
     const hasNext = ci < candidates.length - 1;
     const adapter = deps.adapterFor(d);
-    const passCodec = adapter.wires[req.dialect.name];
+    const passCodec = adapter.wireFor
+      ? adapter.wireFor(req.dialect.name, d)
+      : adapter.wires[req.dialect.name];
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
@@ -135,6 +137,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         clientHeaders: req.clientHeaders,
         signal: req.signal,
         timeoutMs,
+        refuseFiltered: config.fallbacks.onContentPolicy === true && hasNext,
       });
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
@@ -241,12 +244,16 @@ function finalError(
   if (
     f.kind === 'client' ||
     f.kind === 'context_window' ||
+    f.kind === 'content_policy' ||
+    f.kind === 'unusable' ||
     (single && f.status >= 400 && f.status < 600 && f.body !== undefined)
   ) {
     const code =
       f.kind === 'context_window'
         ? 'context_window_exceeded'
-        : f.kind === 'rate_limit'
+        : f.kind === 'content_policy'
+          ? 'content_policy_violation'
+          : f.kind === 'rate_limit'
           ? 'rate_limit'
           : 'upstream_error';
     return new GatewayError(code, `${last.d.id}: ${f.message}`, {

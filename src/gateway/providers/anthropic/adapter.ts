@@ -1,6 +1,7 @@
 import type { Deployment } from '../../../config/types.js';
 import type { ProviderAdapter } from '../types.js';
 import { anthropicMessagesCodec } from './codec.js';
+import { withClientCredential } from './client-auth.js';
 import { classifyAnthropicError } from './errors.js';
 
 /** The API version sent when the client did not name one. */
@@ -37,4 +38,6 @@ export const anthropicAdapter: ProviderAdapter = {
   needsKey: true,
   headers: anthropicHeaders,
   classifyError: classifyAnthropicError,
+  finalize: async (call, d, client) =>
+    d.provider.auth === 'client' ? withClientCredential(call, d, client) : call,
 };
