@@ -97,6 +97,8 @@ function bedrockSettings(
     fields: { region, aws },
   };
   if (out.keyState === 'missing')
-    out.missingEnv = ['AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_BEARER_TOKEN_BEDROCK or ~/.aws/credentials'];
+    out.missingEnv = [
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_BEARER_TOKEN_BEDROCK or ~/.aws/credentials',
+    ];
   return out;
 }

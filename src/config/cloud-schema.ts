@@ -20,12 +20,16 @@ export const cloudProviderKeys = {
     .string()
     .min(1)
     .optional()
-    .describe('bedrock only. Profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)'),
+    .describe(
+      'bedrock only. Profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE, default)',
+    ),
   api_version: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'expected an Azure api-version such as 2024-10-21')
     .optional()
-    .describe('azure only. api-version of the deployments URL shape (default: AZURE_API_VERSION, 2024-10-21)'),
+    .describe(
+      'azure only. api-version of the deployments URL shape (default: AZURE_API_VERSION, 2024-10-21)',
+    ),
   azure_ad_token: z
     .string()
     .optional()

@@ -20,7 +20,7 @@ export function classifyAzureError(
 }
 
 function isFilter(body: string): boolean {
-  if (!body.includes('content_')  && !body.includes('ResponsibleAI')) return false;
+  if (!body.includes('content_') && !body.includes('ResponsibleAI')) return false;
   try {
     const e = (JSON.parse(body) as { error?: { code?: unknown; innererror?: { code?: unknown } } }).error;
     return FILTER_CODES.has(String(e?.code)) || FILTER_CODES.has(String(e?.innererror?.code));

@@ -11,7 +11,10 @@ export function isV1Base(apiBase: string): boolean {
   return /\/openai\/v1$/.test(apiBase);
 }
 
-export function azurePath(d: Deployment, endpoint: '/chat/completions' | '/responses' | '/embeddings'): string {
+export function azurePath(
+  d: Deployment,
+  endpoint: '/chat/completions' | '/responses' | '/embeddings',
+): string {
   if (isV1Base(d.provider.apiBase)) return endpoint;
   const version = `?api-version=${encodeURIComponent(d.provider.apiVersion ?? '')}`;
   if (endpoint === '/responses') return `/openai/responses${version}`;

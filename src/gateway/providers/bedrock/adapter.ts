@@ -6,7 +6,10 @@ import { signCall } from './sign.js';
 
 /** Claude model ids, bare (`anthropic.claude-…`) or as a cross-region inference profile (`us.anthropic.claude-…`). */
 export function isBedrockClaude(model: string): boolean {
-  return /^(?:[a-z]{2,4}\.)?anthropic\.claude/.test(model) || /inference-profile\/(?:[a-z]{2,4}\.)?anthropic\.claude/.test(model);
+  return (
+    /^(?:[a-z]{2,4}\.)?anthropic\.claude/.test(model) ||
+    /inference-profile\/(?:[a-z]{2,4}\.)?anthropic\.claude/.test(model)
+  );
 }
 
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
@@ -76,4 +79,3 @@ function prepare(call: OutgoingCall, client: ClientHeaders): OutgoingCall {
 }
 
 export const bedrockAdapter = createBedrockAdapter();
-

@@ -44,8 +44,10 @@ export const converseCodec: WireCodec = {
   dialect: 'bedrock-converse',
   path: '/converse',
   pathFor: (d, stream) => `${modelPath(d)}/${stream ? 'converse-stream' : 'converse'}`,
-  buildRequest: (req: CanonicalRequest, d) => messagesToConverse(buildAnthropicRequest({ ...req, stream: false }, d)),
-  parseResponse: (body, req) => anthropicMessagesCodec.parseResponse(converseToMessages(body as never, ''), req),
+  buildRequest: (req: CanonicalRequest, d) =>
+    messagesToConverse(buildAnthropicRequest({ ...req, stream: false }, d)),
+  parseResponse: (body, req) =>
+    anthropicMessagesCodec.parseResponse(converseToMessages(body as never, ''), req),
   streamParser(req) {
     const parse = anthropicMessagesCodec.streamParser(req);
     const map = createConverseStreamMapper('');

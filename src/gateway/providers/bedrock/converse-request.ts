@@ -59,7 +59,9 @@ function block(b: Obj): Obj {
       const parts = typeof b.content === 'string' ? [{ type: 'text', text: b.content }] : (b.content ?? []);
       const out: Obj = {
         toolUseId: b.tool_use_id,
-        content: (parts as Obj[]).map((p) => (p.type === 'image' ? { image: image(p.source) } : { text: p.text ?? '' })),
+        content: (parts as Obj[]).map((p) =>
+          p.type === 'image' ? { image: image(p.source) } : { text: p.text ?? '' },
+        ),
       };
       if (b.is_error) out.status = 'error';
       return { toolResult: out };
@@ -69,7 +71,10 @@ function block(b: Obj): Obj {
     case 'redacted_thinking':
       return { reasoningContent: { redactedContent: b.data } };
     default:
-      throw new GatewayError('invalid_request', `a ${String(b.type)} block cannot be sent to Bedrock Converse`);
+      throw new GatewayError(
+        'invalid_request',
+        `a ${String(b.type)} block cannot be sent to Bedrock Converse`,
+      );
   }
 }
 
@@ -79,6 +84,8 @@ function image(source: Obj | undefined): Obj {
       'invalid_request',
       'Bedrock Converse takes images as bytes only: send the image base64-encoded instead of by URL',
     );
-  const format = String(source.media_type ?? '').replace(/^image\//, '').replace('jpg', 'jpeg');
+  const format = String(source.media_type ?? '')
+    .replace(/^image\//, '')
+    .replace('jpg', 'jpeg');
   return { format, source: { bytes: source.data } };
 }

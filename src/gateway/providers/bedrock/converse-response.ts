@@ -44,10 +44,15 @@ export function converseToMessages(body: Obj, model: string): Obj {
 
 function blockOf(b: Obj): Obj[] {
   if (typeof b.text === 'string') return [{ type: 'text', text: b.text }];
-  if (b.toolUse) return [{ type: 'tool_use', id: b.toolUse.toolUseId, name: b.toolUse.name, input: b.toolUse.input ?? {} }];
+  if (b.toolUse)
+    return [
+      { type: 'tool_use', id: b.toolUse.toolUseId, name: b.toolUse.name, input: b.toolUse.input ?? {} },
+    ];
   const r = b.reasoningContent;
   if (r?.reasoningText)
-    return [{ type: 'thinking', thinking: r.reasoningText.text ?? '', signature: r.reasoningText.signature ?? '' }];
+    return [
+      { type: 'thinking', thinking: r.reasoningText.text ?? '', signature: r.reasoningText.signature ?? '' },
+    ];
   if (r?.redactedContent) return [{ type: 'redacted_thinking', data: r.redactedContent }];
   return [];
 }
@@ -66,33 +71,66 @@ export function createConverseStreamMapper(model: string): (type: string | undef
         return [
           {
             type: 'message_start',
-            message: { id: '', type: 'message', role: 'assistant', model, content: [], usage: { input_tokens: 0, output_tokens: 0 } },
+            message: {
+              id: '',
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: [],
+              usage: { input_tokens: 0, output_tokens: 0 },
+            },
           },
         ];
       case 'contentBlockStart': {
         const tu = p.start?.toolUse;
         if (!tu) return [];
-        return start(p.contentBlockIndex, 'tool_use', { type: 'tool_use', id: tu.toolUseId, name: tu.name, input: {} });
+        return start(p.contentBlockIndex, 'tool_use', {
+          type: 'tool_use',
+          id: tu.toolUseId,
+          name: tu.name,
+          input: {},
+        });
       }
       case 'contentBlockDelta': {
         const i = p.contentBlockIndex as number;
         const d = p.delta ?? {};
         if (typeof d.text === 'string')
-          return [...start(i, 'text', { type: 'text', text: '' }), { type: 'content_block_delta', index: i, delta: { type: 'text_delta', text: d.text } }];
+          return [
+            ...start(i, 'text', { type: 'text', text: '' }),
+            { type: 'content_block_delta', index: i, delta: { type: 'text_delta', text: d.text } },
+          ];
         if (d.toolUse)
-          return [{ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: String(d.toolUse.input ?? '') } }];
+          return [
+            {
+              type: 'content_block_delta',
+              index: i,
+              delta: { type: 'input_json_delta', partial_json: String(d.toolUse.input ?? '') },
+            },
+          ];
         const r = d.reasoningContent;
         if (r?.redactedContent !== undefined)
           return start(i, 'redacted', { type: 'redacted_thinking', data: r.redactedContent });
         const head = start(i, 'thinking', { type: 'thinking', thinking: '' });
         if (typeof r?.text === 'string')
-          return [...head, { type: 'content_block_delta', index: i, delta: { type: 'thinking_delta', thinking: r.text } }];
+          return [
+            ...head,
+            { type: 'content_block_delta', index: i, delta: { type: 'thinking_delta', thinking: r.text } },
+          ];
         if (typeof r?.signature === 'string')
-          return [...head, { type: 'content_block_delta', index: i, delta: { type: 'signature_delta', signature: r.signature } }];
+          return [
+            ...head,
+            {
+              type: 'content_block_delta',
+              index: i,
+              delta: { type: 'signature_delta', signature: r.signature },
+            },
+          ];
         return head;
       }
       case 'contentBlockStop':
-        return open.has(p.contentBlockIndex) ? [{ type: 'content_block_stop', index: p.contentBlockIndex }] : [];
+        return open.has(p.contentBlockIndex)
+          ? [{ type: 'content_block_stop', index: p.contentBlockIndex }]
+          : [];
       case 'messageStop':
         return [{ type: 'message_delta', delta: { stop_reason: converseStop(p.stopReason) } }];
       case 'metadata':

@@ -44,7 +44,15 @@ export function createAwsCredentials(now: () => number = Date.now) {
 async function readKeys(source: AwsSource): Promise<{ keys: AwsKeys; fromFile: boolean }> {
   const e = source.env;
   if (e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY)
-    return { keys: withExtras(e.AWS_ACCESS_KEY_ID, e.AWS_SECRET_ACCESS_KEY, e.AWS_SESSION_TOKEN, e.AWS_CREDENTIAL_EXPIRATION), fromFile: false };
+    return {
+      keys: withExtras(
+        e.AWS_ACCESS_KEY_ID,
+        e.AWS_SECRET_ACCESS_KEY,
+        e.AWS_SESSION_TOKEN,
+        e.AWS_CREDENTIAL_EXPIRATION,
+      ),
+      fromFile: false,
+    };
   const files = await loadSharedConfigFiles({
     filepath: source.credentialsFile,
     configFilepath: source.configFile,

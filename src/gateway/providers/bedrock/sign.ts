@@ -9,7 +9,12 @@ import type { AwsKeys } from './credentials.js';
  * method, path (model ids URI-encoded, then escaped again as AWS's canonical form requires),
  * query, every header sent and the body's hash.
  */
-export async function signCall(call: OutgoingCall, region: string, keys: AwsKeys, now?: Date): Promise<OutgoingCall> {
+export async function signCall(
+  call: OutgoingCall,
+  region: string,
+  keys: AwsKeys,
+  now?: Date,
+): Promise<OutgoingCall> {
   const signer = new SignatureV4({ service: 'bedrock', region, credentials: keys, sha256: Sha256 });
   const { url } = call;
   const query: Record<string, string> = {};
