@@ -112,8 +112,9 @@ export interface Health extends Readiness {
     key: string;
     state: string;
     cooldown_remaining_s?: number;
+    billing?: 'plan' | 'metered';
   }>;
-  requests: { total: number; failed: number; in_flight?: number };
+  requests: { total: number; failed: number; in_flight?: number; plan?: number; metered?: number };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

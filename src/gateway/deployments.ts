@@ -10,6 +10,8 @@ export interface DeploymentView {
   api_base: string;
   key: KeyState;
   state: DeploymentHealth;
+  /** plan: the client's own subscription (auth: client); metered: a configured key. */
+  billing: 'plan' | 'metered';
   cooldown_remaining_s?: number;
 }
 
@@ -26,6 +28,7 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
         state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
+        billing: d.provider.auth === 'client' ? 'plan' : 'metered',
       };
       if (remaining > 0) view.cooldown_remaining_s = Math.ceil(remaining / 1000);
       out.push(view);

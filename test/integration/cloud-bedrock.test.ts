@@ -286,7 +286,7 @@ describe("Bedrock's errors", () => {
       .create({ model: 'nova', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e as { status: number; message: string });
     expect(err).toMatchObject({ status: 403 });
-    expect(String((err as Error).message)).toContain('no model access');
+    expect(String((err as { message: string }).message)).toContain('no model access');
     expect(w.backup.requests).toHaveLength(0);
   });
 });

@@ -8,6 +8,8 @@ import type { UpstreamFailure } from '../errors.js';
 export interface CooldownState {
   fails: number;
   until: number;
+  /** The failure that started the cooldown, for the log line of requests that skip the deployment. */
+  why?: string;
 }
 
 export class Cooldowns {
@@ -27,6 +29,11 @@ export class Cooldowns {
     return s ? Math.max(0, s.until - this.now()) : 0;
   }
 
+  /** Why the deployment is cooling down, when it is. */
+  reason(id: string): string | undefined {
+    return this.isCooling(id) ? this.state.get(id)?.why : undefined;
+  }
+
   success(id: string): void {
     if (this.state.has(id)) this.state.delete(id);
   }
@@ -41,6 +48,7 @@ export class Cooldowns {
       const seconds = f.retryAfterS ?? defaultCooldownS;
       s.until = this.now() + seconds * 1000;
       s.fails = 0;
+      s.why = f.message;
       this.cooldownsStarted++;
     }
     this.state.set(id, s);

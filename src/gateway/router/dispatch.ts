@@ -50,6 +50,8 @@ interface Base {
   mode: Plan['mode'];
   attempts: AttemptRecord[];
   fallbacks: number;
+  /** Deployments of the chain passed over before any attempt, each with why (cooling down, no key, at its limit). */
+  skipped: string[];
   canonical?: CanonicalRequest;
 }
 export type Dispatched =
@@ -142,7 +144,8 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical };
+        const skipped = skippedDeployments(req.chain, candidates, cooldowns);
+        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, skipped, canonical };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };
@@ -174,6 +177,21 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+
+function skippedDeployments(chain: Deployment[], used: Deployment[], cooldowns: Cooldowns): string[] {
+  const out: string[] = [];
+  for (const d of chain) {
+    if (used.includes(d)) continue;
+    const why =
+      d.provider.keyState === 'missing'
+        ? 'key missing'
+        : cooldowns.isCooling(d.id)
+          ? `cooling down for ${Math.ceil(cooldowns.remainingMs(d.id) / 1000)} s${cooldowns.reason(d.id) ? ` after: ${cooldowns.reason(d.id)}` : ''}`
+          : 'at its rpm/tpm limit';
+    out.push(`${d.id}: ${why}`);
+  }
+  return out;
+}
 
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {

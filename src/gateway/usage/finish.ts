@@ -54,6 +54,7 @@ export function finishRequest(ctx: RequestContext): void {
       usd,
     };
     if (hit) rec.cached = true;
+    if (served?.provider.auth === 'client') rec.billing = 'plan';
     u.ledger.append(rec);
   }
 

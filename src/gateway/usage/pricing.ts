@@ -58,6 +58,8 @@ export function createPricer(): Pricer {
   };
   return {
     cost(d, usage, at) {
+      // A subscription plan (auth: client) is paid for up front: its requests add nothing metered.
+      if (d.provider.auth === 'client') return 0;
       const r = resolve(d);
       if (!r) return null;
       const cacheRead = usage.cacheReadTokens ?? 0;
