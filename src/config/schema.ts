@@ -14,7 +14,14 @@ const nonNegNum = (d: string) => z.number().nonnegative().optional().describe(d)
 const posInt = (d: string) => z.number().int().positive().optional().describe(d);
 const flag = (dflt: boolean, d: string) => z.boolean().default(dflt).describe(d);
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'ollama', 'openai_compatible', 'bedrock', 'azure'] as const;
+export const PROVIDER_TYPES = [
+  'openai',
+  'anthropic',
+  'ollama',
+  'openai_compatible',
+  'bedrock',
+  'azure',
+] as const;
 
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9_.:-]+$/, `${what} may contain only letters, digits and _ . : -`);

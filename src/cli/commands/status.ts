@@ -118,7 +118,9 @@ function printStatus(s: StatusJson): void {
     ...r.errors.map((e) => `                 ${formatIssue(e)}`),
     ...(r.needs_restart ?? []).map((n) => `  needs restart: ${n} (agentbox litellm restart)`),
     `  requests     ${s.requests ? `${s.requests.total} total, ${s.requests.failed} failed` : 'unknown'}`,
-    ...(s.requests?.plan ? [`  billing      ${s.requests.plan} on a subscription plan, ${s.requests.metered ?? 0} metered`] : []),
+    ...(s.requests?.plan
+      ? [`  billing      ${s.requests.plan} on a subscription plan, ${s.requests.metered ?? 0} metered`]
+      : []),
     ...(s.spend
       ? [`  spend        $${s.spend.today_usd.toFixed(4)} today, $${s.spend.month_usd.toFixed(4)} this month`]
       : []),

@@ -74,5 +74,9 @@ export interface ProviderAdapter {
    * The last step before sending, for credentials read at request time (SigV4 signing, the client's
    * own token). A failure ends this attempt without a request: the router falls back as for any other.
    */
-  finalize?(call: OutgoingCall, d: Deployment, client: ClientHeaders): Promise<OutgoingCall | { failure: UpstreamFailure }>;
+  finalize?(
+    call: OutgoingCall,
+    d: Deployment,
+    client: ClientHeaders,
+  ): Promise<OutgoingCall | { failure: UpstreamFailure }>;
 }

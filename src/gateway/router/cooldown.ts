@@ -39,7 +39,12 @@ export class Cooldowns {
   }
 
   failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
-    if (f.kind === 'client' || f.kind === 'context_window' || f.kind === 'content_policy' || f.kind === 'unusable')
+    if (
+      f.kind === 'client' ||
+      f.kind === 'context_window' ||
+      f.kind === 'content_policy' ||
+      f.kind === 'unusable'
+    )
       return;
     const s = this.state.get(id) ?? { fails: 0, until: 0 };
     s.fails++;

@@ -272,8 +272,8 @@ function finalError(
         : f.kind === 'content_policy'
           ? 'content_policy_violation'
           : f.kind === 'rate_limit'
-          ? 'rate_limit'
-          : 'upstream_error';
+            ? 'rate_limit'
+            : 'upstream_error';
     return new GatewayError(code, `${last.d.id}: ${f.message}`, {
       status: f.status,
       retryAfterS: f.retryAfterS,

@@ -13,7 +13,10 @@ export interface PlanLimit {
   window?: string;
 }
 
-export function planUsageLimit(headers: Record<string, string>, now: number = Date.now()): PlanLimit | undefined {
+export function planUsageLimit(
+  headers: Record<string, string>,
+  now: number = Date.now(),
+): PlanLimit | undefined {
   if (headerOf(headers, 'anthropic-ratelimit-unified-status') !== 'rejected') return undefined;
   const reset = Number(headerOf(headers, 'anthropic-ratelimit-unified-reset'));
   if (!Number.isFinite(reset) || reset <= 0) return undefined;
