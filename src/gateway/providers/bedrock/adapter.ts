@@ -1,8 +1,9 @@
 import type { ClientHeaders, OutgoingCall, ProviderAdapter } from '../types.js';
 import { converseCodec, invokeCodec } from './codecs.js';
-import { createAwsCredentials, type AwsAuth } from './credentials.js';
+import type { AwsSource } from '../../../config/types.js';
+import { loadAwsLibs } from './aws-libs.js';
+import type { AwsAuth } from './credentials.js';
 import { classifyBedrockError } from './errors.js';
-import { signCall } from './sign.js';
 
 /** Claude model ids, bare (`anthropic.claude-…`) or as a cross-region inference profile (`us.anthropic.claude-…`). */
 export function isBedrockClaude(model: string): boolean {
@@ -20,7 +21,8 @@ const EVENT_STREAM = 'application/vnd.amazon.eventstream';
  * Converse. Calls are signed with SigV4 (or carry a Bedrock API key as a Bearer token), with
  * credentials resolved per request so renewed keys are picked up.
  */
-export function createBedrockAdapter(resolve = createAwsCredentials()): ProviderAdapter {
+export function createBedrockAdapter(now: () => number = Date.now): ProviderAdapter {
+  let resolve: ((source: AwsSource, apiKey?: string) => Promise<AwsAuth>) | undefined;
   return {
     type: 'bedrock',
     native: 'bedrock-converse',
@@ -40,6 +42,8 @@ export function createBedrockAdapter(resolve = createAwsCredentials()): Provider
     },
     classifyError: classifyBedrockError,
     async finalize(call, d, client) {
+      const aws = await loadAwsLibs();
+      resolve ??= aws.createAwsCredentials(now);
       let auth: AwsAuth;
       try {
         auth = await resolve(d.provider.aws!, d.provider.apiKey);
@@ -51,7 +55,7 @@ export function createBedrockAdapter(resolve = createAwsCredentials()): Provider
         out.headers.authorization = `Bearer ${auth.token}`;
         return out;
       }
-      return signCall(out, d.provider.region!, auth.keys);
+      return aws.signCall(out, d.provider.region!, auth.keys);
     },
   };
 }

@@ -5,7 +5,8 @@ import { buildAnthropicRequest } from '../anthropic/request.js';
 import type { WireCodec } from '../types.js';
 import { converseToMessages, createConverseStreamMapper } from './converse-response.js';
 import { messagesToConverse } from './converse-request.js';
-import { createEventStreamDecoder, unwrapInvokeChunk } from './event-stream.js';
+import { eventStreamDecoder } from './aws-libs.js';
+import { unwrapInvokeChunk } from './invoke-chunk.js';
 
 /** The Messages body version Bedrock's Anthropic models take. */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
@@ -25,7 +26,7 @@ export const invokeCodec: WireCodec = {
   pathFor: (d, stream) => `${modelPath(d)}/${stream ? 'invoke-with-response-stream' : 'invoke'}`,
   buildRequest: (req, d) => toInvokeBody(buildAnthropicRequest(req, d)),
   rewriteForPassthrough: (body, d) => toInvokeBody(anthropicMessagesCodec.rewriteForPassthrough(body, d)),
-  frames: () => createEventStreamDecoder(unwrapInvokeChunk),
+  frames: () => eventStreamDecoder(unwrapInvokeChunk),
 };
 
 function toInvokeBody(body: Record<string, unknown>): Record<string, unknown> {
@@ -63,5 +64,5 @@ export const converseCodec: WireCodec = {
     };
   },
   rewriteForPassthrough: (body) => body,
-  frames: () => createEventStreamDecoder(),
+  frames: () => eventStreamDecoder(),
 };
