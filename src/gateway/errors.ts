@@ -224,3 +224,16 @@ export function headerOf(headers: Record<string, string>, name: string): string 
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return undefined;
 }
+
+/**
+ * Upstreams sometimes echo a credential in an error (a key in a message, a token in a body): every
+ * secret this attempt carried is masked in the failure's message and body before anything reads them.
+ */
+export function maskSecrets(f: UpstreamFailure, secrets: Array<string | undefined>): UpstreamFailure {
+  for (const s of secrets) {
+    if (!s || s.length < 8) continue;
+    if (f.message.includes(s)) f.message = f.message.split(s).join('***');
+    if (f.body?.includes(s)) f.body = f.body.split(s).join('***');
+  }
+  return f;
+}

@@ -38,6 +38,9 @@ litellm:
       - { provider: bedrock, model: "${NOVA}" }
       - { provider: backup, model: m2 }
     nova-only: [{ provider: bedrock, model: "${NOVA}" }]
+    to-bedrock:
+      - { provider: backup, model: m2 }
+      - { provider: bedrock, model: "${CLAUDE}" }
   router: { num_retries: 1, timeout: 5 }
 `;
   const gw = await startYamlGateway(yaml, { HOME: '/nonexistent', ...env });
@@ -272,6 +275,28 @@ describe("Bedrock's errors", () => {
     });
     expect(r.choices[0].message.content).toBe('ready now');
     expect(w.bedrock.requests).toHaveLength(2);
+  });
+
+  it('is a fallback target too: a 500 elsewhere moves on to Bedrock (Messages client, Claude via InvokeModel)', async () => {
+    const w = await world();
+    w.backup.setBehaviours({ kind: 'status', status: 500, body: { error: { message: 'down' } } });
+    const { data, response } = await w.anthropic.messages
+      .create({ model: 'to-bedrock', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    expect(data.content).toEqual([{ type: 'text', text: 'hello from bedrock' }]);
+    expect(response.headers.get('x-agentbox-deployment')).toBe(`bedrock/${CLAUDE}`);
+    expect(w.bedrock.requests[0].op).toBe('invoke');
+  });
+
+  it('a Messages client reaching a non-Claude model is translated to Converse', async () => {
+    const w = await world();
+    w.bedrock.setBehaviours({ kind: 'text', text: 'nova via converse' });
+    const m = await w.anthropic.messages
+      .stream({ model: 'nova-only', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
+    expect(m.content).toEqual([{ type: 'text', text: 'nova via converse' }]);
+    expect(m.usage.cache_read_input_tokens).toBe(3);
+    expect(w.bedrock.requests[0].op).toBe('converse-stream');
   });
 
   it('AccessDeniedException is a 403 that ends the request', async () => {

@@ -178,6 +178,27 @@ describe('auth: client (a Claude subscription)', () => {
     expect(byDeployment['anthropic/claude-sonnet-4-5'].usd).toBeGreaterThan(0);
   });
 
+  it('count_tokens carries the token too, and an upstream echoing it never shows it to anyone', async () => {
+    const w = await world();
+    const n = await w.client.messages.countTokens({
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(n.input_tokens).toBe(42);
+    expect(w.plan.requests[0].path).toBe('/v1/messages/count_tokens');
+    expect(w.plan.requests[0].headers.authorization).toBe(`Bearer ${OAT}`);
+
+    w.plan.setBehaviours({
+      kind: 'status',
+      status: 400,
+      body: { type: 'error', error: { type: 'invalid_request_error', message: `bad token ${OAT}` } },
+    });
+    const err = await ask(w.client).catch((e: unknown) => e as { status: number; message: string });
+    expect(err).toMatchObject({ status: 400 });
+    expect(JSON.stringify(err)).not.toContain('oat01');
+    expect((err as { message: string }).message).toContain('bad token ***');
+  });
+
   it('a request without an Anthropic credential skips the plan, saying why; alone the plan refuses it with 401', async () => {
     const w = await world();
     const keyless = new Anthropic({ baseURL: w.gw.url, apiKey: 'not-an-anthropic-key', maxRetries: 0 });

@@ -6,7 +6,7 @@ import {
   type CanonicalRequest,
   type CanonicalResponse,
 } from '../canonical.js';
-import { toFailure, type UpstreamFailure } from '../errors.js';
+import { maskSecrets, toFailure, type UpstreamFailure } from '../errors.js';
 import type { FrameDecoder, OutgoingCall, ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { encodeSse, SseDecoder, type SseEvent } from '../upstream/sse.js';
@@ -86,9 +86,22 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     } catch {
       // the error body is best effort
     }
-    return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
+    const failure = plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers));
+    return { ok: false, failure: maskSecrets(failure, sentSecrets(d, i.clientHeaders)) };
   }
   return i.stream ? readAhead(res, plan) : readJson(res, plan, i.refuseFiltered === true);
+}
+
+/** The credentials a call may have carried: the provider's and, for `auth: client`, the client's. */
+function sentSecrets(d: Deployment, client: AttemptInput['clientHeaders']): Array<string | undefined> {
+  const out = [d.provider.apiKey, d.provider.adToken];
+  if (d.provider.auth === 'client') {
+    const auth = client.authorization;
+    out.push(String(Array.isArray(auth) ? auth[0] : (auth ?? '')).replace(/^bearer\s+/i, ''));
+    const key = client['x-api-key'];
+    out.push(Array.isArray(key) ? key[0] : key);
+  }
+  return out;
 }
 
 async function readJson(
