@@ -11,6 +11,8 @@ import { awsEvent, awsException, invokeChunk, verifySigV4, type SigV4Check } fro
 export type BedrockBehaviour =
   | { kind: 'text'; text: string }
   | { kind: 'tool'; name: string; input: unknown }
+  /** Converse: a reasoning block (text, then its signature) before the text. */
+  | { kind: 'thinking'; thinking: string; text: string }
   | { kind: 'error'; status: number; type: string; message: string }
   /** Stream: cut the connection after `afterFrames` frames, in the middle of the next one. */
   | { kind: 'cut'; afterFrames: number; graceful?: boolean }
@@ -133,9 +135,14 @@ const USAGE = {
 
 function converseBody(b: BedrockBehaviour): unknown {
   const content =
-    b.kind === 'tool'
-      ? [{ toolUse: { toolUseId: 'tooluse_1', name: b.name, input: b.input } }]
-      : [{ text: textOf(b) }];
+    b.kind === 'thinking'
+      ? [
+          { reasoningContent: { reasoningText: { text: b.thinking, signature: 'sig-converse' } } },
+          { text: b.text },
+        ]
+      : b.kind === 'tool'
+        ? [{ toolUse: { toolUseId: 'tooluse_1', name: b.name, input: b.input } }]
+        : [{ text: textOf(b) }];
   return {
     output: { message: { role: 'assistant', content } },
     stopReason: b.kind === 'tool' ? 'tool_use' : 'end_turn',
@@ -145,7 +152,7 @@ function converseBody(b: BedrockBehaviour): unknown {
 }
 
 function textOf(b: BedrockBehaviour): string {
-  return b.kind === 'text' ? b.text : 'partial answer that goes on';
+  return b.kind === 'text' || b.kind === 'thinking' ? b.text : 'partial answer that goes on';
 }
 
 function converseFrames(b: BedrockBehaviour): Buffer[] {
@@ -168,6 +175,13 @@ function converseFrames(b: BedrockBehaviour): Buffer[] {
       awsEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { toolUse: { input: args.slice(5) } } }),
     );
     out.push(awsEvent('contentBlockStop', { contentBlockIndex: 0 }));
+  } else if (b.kind === 'thinking') {
+    const r = (delta: unknown) =>
+      awsEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: delta } });
+    out.push(r({ text: b.thinking }), r({ signature: 'sig-converse' }));
+    out.push(awsEvent('contentBlockStop', { contentBlockIndex: 0 }));
+    out.push(awsEvent('contentBlockDelta', { contentBlockIndex: 1, delta: { text: b.text } }));
+    out.push(awsEvent('contentBlockStop', { contentBlockIndex: 1 }));
   } else {
     const text = textOf(b);
     const half = Math.ceil(text.length / 2);

@@ -203,6 +203,57 @@ describe('any Bedrock model through Converse', () => {
     expect(JSON.parse(call.function.arguments)).toEqual({ q: 'x y z' });
   });
 
+  it('maps reasoning content both ways: thinking asked for, reasoning blocks with signatures back', async () => {
+    const w = await world();
+    w.bedrock.setBehaviours({ kind: 'thinking', thinking: 'let me think', text: 'the answer' });
+    const s = w.anthropic.messages.stream({
+      model: 'nova-only',
+      max_tokens: 4000,
+      thinking: { type: 'enabled', budget_tokens: 2000 },
+      messages: [
+        { role: 'user', content: 'q1' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'earlier', signature: 'sig-old' },
+            { type: 'text', text: 'a1' },
+          ],
+        },
+        { role: 'user', content: 'q2' },
+      ],
+    });
+    const m = await s.finalMessage();
+    expect(m.content).toEqual([
+      { type: 'thinking', thinking: 'let me think', signature: 'sig-converse' },
+      { type: 'text', text: 'the answer' },
+    ]);
+    const sent = w.bedrock.requests[0].body;
+    expect(sent.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2000 } });
+    expect(sent.messages[1].content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: 'earlier', signature: 'sig-old' } },
+    });
+
+    w.bedrock.setBehaviours({ kind: 'thinking', thinking: 'json thoughts', text: 'json answer' });
+    const j = await w.openai.chat.completions.create({
+      model: 'nova-only',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(j.choices[0].message.content).toBe('json answer');
+  });
+
+  it('prices Claude on Bedrock from the catalogue (inference profile id included)', async () => {
+    const w = await world();
+    const { response } = await w.anthropic.messages
+      .create({ model: 'claude', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    // The catalogue's regional (us.) Sonnet 4.5 entry: $3.30 / MTok in, $16.50 out, $0.33 cache read;
+    // the fake reports 12 + 3 cached in, 5 out.
+    expect(Number(response.headers.get('x-agentbox-cost'))).toBeCloseTo(
+      (12 * 3 + 3 * 0.3 + 5 * 15) / 1e6,
+      12,
+    );
+  });
+
   it('an exception frame mid-stream reaches the client as an error, never as a finished answer', async () => {
     const w = await world();
     w.bedrock.setBehaviours({ kind: 'exception', type: 'modelStreamErrorException', message: 'model broke' });
