@@ -249,7 +249,7 @@ describe('any Bedrock model through Converse', () => {
     // The catalogue's regional (us.) Sonnet 4.5 entry: $3.30 / MTok in, $16.50 out, $0.33 cache read;
     // the fake reports 12 + 3 cached in, 5 out.
     expect(Number(response.headers.get('x-agentbox-cost'))).toBeCloseTo(
-      (12 * 3 + 3 * 0.3 + 5 * 15) / 1e6,
+      (12 * 3.3 + 3 * 0.33 + 5 * 16.5) / 1e6,
       12,
     );
   });
