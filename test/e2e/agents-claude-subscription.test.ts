@@ -11,7 +11,7 @@ import {
   type FakeUpstream,
   type Recorded,
 } from '../helpers/fake-upstream.js';
-import { describeRun, freePort, requireCli, runBounded } from './agents-harness.js';
+import { describeRun, freePort, OFFLINE_ENV, requireCli, runBounded } from './agents-harness.js';
 
 /**
  * The real Claude Code CLI logged in with a (fake) Pro/Max OAuth token, through a gateway whose
@@ -104,13 +104,7 @@ describe('claude -p on a subscription, spilling to the metered key', () => {
         DISABLE_TELEMETRY: '1',
         DISABLE_ERROR_REPORTING: '1',
         DISABLE_AUTOUPDATER: '1',
-        HTTPS_PROXY: 'http://127.0.0.1:9',
-        https_proxy: 'http://127.0.0.1:9',
-        NO_PROXY: '127.0.0.1,localhost',
-        no_proxy: '127.0.0.1,localhost',
-        TERM: 'dumb',
-        NO_COLOR: '1',
-        LANG: 'C.UTF-8',
+        ...OFFLINE_ENV,
       },
     });
     expect(run.code, describeRun(run)).toBe(0);
