@@ -1,4 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
@@ -376,6 +379,28 @@ describe('Bedrock credentials', () => {
     });
     expect(r.choices[0].message.content).toBe('hello from bedrock');
     expect(lastSig(w.bedrock)).toEqual({ ok: true, bearer: 'bedrock-api-key-123' });
+  });
+
+  it('credentials that cannot be found at request time move the request on, saying where it looked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentbox-aws-'));
+    const file = join(dir, 'credentials');
+    writeFileSync(file, '[other]\naws_access_key_id = AK\naws_secret_access_key = S\n');
+    try {
+      const w = await world({ AWS_SHARED_CREDENTIALS_FILE: file, AWS_PROFILE: 'work' });
+      const { data, response } = await w.openai.chat.completions
+        .create({ model: 'nova', messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse();
+      expect(data.choices[0].message.content).toBe('backup answered');
+      expect(response.headers.get('x-agentbox-fallbacks')).toBe('1');
+      expect(w.bedrock.requests).toHaveLength(0);
+      const err = await w.openai.chat.completions
+        .create({ model: 'nova-only', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((e: unknown) => e as { status: number; message: string });
+      expect(err).toMatchObject({ status: 401 });
+      expect((err as { message: string }).message).toContain('keys for profile "work"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a wrong secret fails the independent signature check (the check can fail)', async () => {
