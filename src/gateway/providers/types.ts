@@ -54,6 +54,9 @@ export interface OutgoingCall {
 
 export type ClientHeaders = Record<string, string | string[] | undefined>;
 
+/** What `finalize` makes of a call: the call to send, or why this deployment cannot take it. */
+export type FinalCall = OutgoingCall | { failure: UpstreamFailure };
+
 export interface ProviderAdapter {
   readonly type: ProviderType;
   /** The dialect translated requests are sent in. */
@@ -74,9 +77,5 @@ export interface ProviderAdapter {
    * The last step before sending, for credentials read at request time (SigV4 signing, the client's
    * own token). A failure ends this attempt without a request: the router falls back as for any other.
    */
-  finalize?(
-    call: OutgoingCall,
-    d: Deployment,
-    client: ClientHeaders,
-  ): Promise<OutgoingCall | { failure: UpstreamFailure }>;
+  finalize?(call: OutgoingCall, d: Deployment, client: ClientHeaders): FinalCall | Promise<FinalCall>;
 }

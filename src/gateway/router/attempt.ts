@@ -71,7 +71,9 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
     const path = plan.codec.pathFor ? plan.codec.pathFor(d, i.stream) : plan.codec.path;
     let call: OutgoingCall = { url: joinUrl(d.provider.apiBase, path), headers, body: plan.body };
     if (plan.adapter.finalize) {
-      const done = await plan.adapter.finalize(call, d, i.clientHeaders);
+      const pending = plan.adapter.finalize(call, d, i.clientHeaders);
+      // Most adapters finish synchronously: no await (and no extra tick) for them.
+      const done = pending instanceof Promise ? await pending : pending;
       if ('failure' in done) return { ok: false, failure: done.failure };
       call = done;
     }

@@ -38,6 +38,6 @@ export const anthropicAdapter: ProviderAdapter = {
   needsKey: true,
   headers: anthropicHeaders,
   classifyError: classifyAnthropicError,
-  finalize: async (call, d, client) =>
+  finalize: (call, d, client) =>
     d.provider.auth === 'client' ? withClientCredential(call, d, client) : call,
 };
