@@ -53,7 +53,7 @@ async function world() {
   const yaml = `
 litellm:
   providers:
-    claude_plan: { type: anthropic, auth: client, api_base: "${plan.apiBase}" }
+    claude_plan: { type: anthropic, auth: client, api_base: "${plan.apiBase}", headers: { anthropic-beta: "context-1m-2025-08-07" } }
     anthropic: { api_base: "${metered.apiBase}" }
   models:
     "claude-*":
@@ -89,8 +89,9 @@ describe('auth: client (a Claude subscription)', () => {
     expect(response.headers.get('x-agentbox-deployment')).toBe('claude_plan/claude-sonnet-4-5');
     const sent = w.plan.requests[0];
     expect(sent.headers.authorization).toBe(`Bearer ${OAT}`);
+    // The client's betas, then those the provider's headers configure, then the oauth beta: merged, none lost.
     expect(sent.headers['anthropic-beta']).toBe(
-      'claude-code-20250219,interleaved-thinking-2025-05-14,oauth-2025-04-20',
+      'claude-code-20250219,interleaved-thinking-2025-05-14,context-1m-2025-08-07,oauth-2025-04-20',
     );
     expect(sent.headers['x-api-key']).toBeUndefined();
     // An OpenAI client with the token is translated and carries it the same way.
@@ -100,7 +101,7 @@ describe('auth: client (a Claude subscription)', () => {
       messages: [{ role: 'user', content: 'hi' }],
     });
     expect(c.choices[0].message.content).toBe('on the plan');
-    expect(w.plan.requests[1].headers['anthropic-beta']).toBe('oauth-2025-04-20');
+    expect(w.plan.requests[1].headers['anthropic-beta']).toBe('context-1m-2025-08-07,oauth-2025-04-20');
   });
 
   it('the plan is never given the metered key, and the token never reaches the metered deployment or the log', async () => {

@@ -49,7 +49,7 @@ export function mergeBeta(list: string | undefined, beta: string): string {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!items.includes(beta)) items.push(beta);
+  if (beta && !items.includes(beta)) items.push(beta);
   return items.join(',');
 }
 
