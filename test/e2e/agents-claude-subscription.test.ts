@@ -11,7 +11,14 @@ import {
   type FakeUpstream,
   type Recorded,
 } from '../helpers/fake-upstream.js';
-import { describeRun, freePort, OFFLINE_ENV, requireCli, runBounded } from './agents-harness.js';
+import {
+  AGENTBOX_BIN,
+  describeRun,
+  freePort,
+  OFFLINE_ENV,
+  requireCli,
+  runBounded,
+} from './agents-harness.js';
 
 /**
  * The real Claude Code CLI logged in with a (fake) Pro/Max OAuth token, through a gateway whose
@@ -80,7 +87,7 @@ describe('claude -p on a subscription, spilling to the metered key', () => {
     );
     const loaded = await loadConfig({ path: configPath, env: {} });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-    gateway = await startGateway(loaded.loaded, { log: silentLogger(), stateDir: null });
+    gateway = await startGateway(loaded.loaded, { log: silentLogger(), stateDir: join(dir, 'state') });
   });
   afterAll(async () => {
     await gateway?.stop(100);
@@ -129,5 +136,23 @@ describe('claude -p on a subscription, spilling to the metered key', () => {
     // After the usage limit the plan is not asked again while it cools down.
     const limitedAt = plan.requests.indexOf(first);
     expect(plan.requests.length - limitedAt).toBe(1);
+  });
+
+  it('`agentbox litellm spend` tells the metered requests from the plan ones', async () => {
+    await gateway.stop(100); // flushes the ledger
+    const r = await runBounded(process.execPath, [AGENTBOX_BIN, 'litellm', 'spend', '--json'], {
+      cwd: dir,
+      timeoutMs: 20_000,
+      env: { PATH: process.env.PATH, HOME: join(dir, 'home'), AGENTBOX_STATE_DIR: join(dir, 'state') },
+    });
+    expect(r.code, describeRun(r)).toBe(0);
+    const rows = (
+      JSON.parse(r.stdout) as {
+        rows: Array<{ deployment: string; requests: number; plan_requests?: number }>;
+      }
+    ).rows;
+    const metered = rows.filter((x) => x.deployment === 'anthropic/claude-sonnet-4-5');
+    expect(metered.reduce((n, x) => n + x.requests, 0)).toBeGreaterThan(0);
+    expect(metered.every((x) => x.plan_requests === undefined)).toBe(true);
   });
 });
