@@ -7,6 +7,7 @@ import type { Upstream } from '../upstream/http.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
+import { skippedDeployments } from './skipped.js';
 
 export interface AttemptRecord {
   deployment: string;
@@ -177,21 +178,6 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
-
-function skippedDeployments(chain: Deployment[], used: Deployment[], cooldowns: Cooldowns): string[] {
-  const out: string[] = [];
-  for (const d of chain) {
-    if (used.includes(d)) continue;
-    const why =
-      d.provider.keyState === 'missing'
-        ? 'key missing'
-        : cooldowns.isCooling(d.id)
-          ? `cooling down for ${Math.ceil(cooldowns.remainingMs(d.id) / 1000)} s${cooldowns.reason(d.id) ? ` after: ${cooldowns.reason(d.id)}` : ''}`
-          : 'at its rpm/tpm limit';
-    out.push(`${d.id}: ${why}`);
-  }
-  return out;
-}
 
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
