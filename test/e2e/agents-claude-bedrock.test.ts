@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
 import { startFakeBedrock, type FakeBedrock } from '../helpers/fake-bedrock.js';
 import { startYamlGateway } from '../helpers/yaml-gateway.js';
-import { describeRun, OFFLINE_ENV, requireCli, runBounded } from './agents-harness.js';
+import { describeRun, requireCli } from './agents-harness.js';
+import { runClaudeDirect } from './claude-direct.js';
 
 /**
  * The real Claude Code CLI through the gateway to a fake Bedrock: its streamed Messages requests
@@ -44,22 +45,8 @@ describe('claude -p through agentbox to Bedrock', () => {
   });
 
   it('prints the answer; the requests are signed InvokeModel streams with Claude Code betas in the body', async () => {
-    const cwd = join(dir, 'work');
-    mkdirSync(cwd, { recursive: true });
-    const run = await runBounded(CLAUDE, ['-p', 'say hi'], {
-      cwd,
-      timeoutMs: 60_000,
-      env: {
-        PATH: process.env.PATH,
-        HOME: join(dir, 'home'),
-        ANTHROPIC_BASE_URL: gateway.url,
-        ANTHROPIC_API_KEY: 'sk-ant-api03-client-side-dummy',
-        CLAUDE_CODE_MAX_RETRIES: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        ...OFFLINE_ENV,
-      },
+    const run = await runClaudeDirect(CLAUDE, dir, gateway.url, {
+      ANTHROPIC_API_KEY: 'sk-ant-api03-client-side-dummy',
     });
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.stdout).toContain('Hello from Claude on Bedrock.');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,14 +11,8 @@ import {
   type FakeUpstream,
   type Recorded,
 } from '../helpers/fake-upstream.js';
-import {
-  AGENTBOX_BIN,
-  describeRun,
-  freePort,
-  OFFLINE_ENV,
-  requireCli,
-  runBounded,
-} from './agents-harness.js';
+import { AGENTBOX_BIN, describeRun, freePort, requireCli, runBounded } from './agents-harness.js';
+import { runClaudeDirect } from './claude-direct.js';
 
 /**
  * The real Claude Code CLI logged in with a (fake) Pro/Max OAuth token, through a gateway whose
@@ -97,23 +91,7 @@ describe('claude -p on a subscription, spilling to the metered key', () => {
   });
 
   it('forwards the OAuth token and betas, and goes on on the metered deployment after the usage-limit 429', async () => {
-    const cwd = join(dir, 'work');
-    mkdirSync(cwd, { recursive: true });
-    const run = await runBounded(CLAUDE, ['-p', 'say hi'], {
-      cwd,
-      timeoutMs: 60_000,
-      env: {
-        PATH: process.env.PATH,
-        HOME: join(dir, 'home'),
-        ANTHROPIC_BASE_URL: gateway.url,
-        CLAUDE_CODE_OAUTH_TOKEN: OAT,
-        CLAUDE_CODE_MAX_RETRIES: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        DISABLE_AUTOUPDATER: '1',
-        ...OFFLINE_ENV,
-      },
-    });
+    const run = await runClaudeDirect(CLAUDE, dir, gateway.url, { CLAUDE_CODE_OAUTH_TOKEN: OAT });
     expect(run.code, describeRun(run)).toBe(0);
     expect(run.stdout).toContain('Answered on the metered key.');
 
