@@ -116,8 +116,9 @@ export interface Health extends Readiness {
     state: string;
     cooldown_remaining_s?: number;
     reason?: string;
+    billing?: 'plan' | 'metered';
   }>;
-  requests: { total: number; failed: number; in_flight?: number };
+  requests: { total: number; failed: number; in_flight?: number; plan?: number; metered?: number };
   /** Budgets that cannot be enforced for a deployment without a known price (absent from older daemons). */
   budget_warnings?: Array<{ path: string; message: string }>;
 }

@@ -50,6 +50,7 @@ export function buildConfig(
       onRateLimit: raw.fallbacks.on_rate_limit,
       onContextWindow: raw.fallbacks.on_context_window,
       onError: raw.fallbacks.on_error,
+      onContentPolicy: raw.fallbacks.on_content_policy,
     },
     router: {
       numRetries: raw.router.num_retries,

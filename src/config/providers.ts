@@ -1,3 +1,4 @@
+import { cloudSettings } from './cloud-provider.js';
 import { coerceScalars } from './coerce.js';
 import type { Env, MissingEnv } from './env.js';
 import { formatPath } from './format-issues.js';
@@ -55,12 +56,14 @@ function normalizeProvider(
   if (!type) {
     out.errors.push({
       path: at('type'),
-      message: `cannot infer the type of provider "${name}": set type (openai, anthropic, ollama, openai_compatible) or api_base${missingSuffix(ctx, at('api_base'))}`,
+      message: `cannot infer the type of provider "${name}": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure) or api_base${missingSuffix(ctx, at('api_base'))}`,
     });
     return undefined;
   }
+  const cloud = cloudSettings(name, type, raw, ctx.env, out.errors);
+  if (!cloud) return undefined;
   const knownBase = known && (!raw.type || raw.type === known.type) ? known.apiBase : undefined;
-  const base = givenBase ?? knownBase ?? DEFAULT_API_BASE[type];
+  const base = givenBase ?? knownBase ?? cloud.defaultApiBase ?? DEFAULT_API_BASE[type];
   if (!base) {
     out.errors.push({
       path: at('api_base'),
@@ -79,7 +82,7 @@ function normalizeProvider(
 
   let apiKey = raw.api_key;
   let missingEnv = ctx.missing.get(at('api_key'));
-  if (raw.api_key === undefined && known?.keyEnv) {
+  if (raw.api_key === undefined && known?.keyEnv && !cloud.noKey) {
     apiKey = ctx.env[known.keyEnv];
     if (!apiKey) missingEnv = [known.keyEnv];
   }
@@ -87,7 +90,8 @@ function normalizeProvider(
   const keyless =
     type === 'ollama' ||
     (type === 'openai_compatible' && raw.api_key === undefined && isLoopbackUrl(apiBase));
-  const keyState: KeyState = apiKey ? 'set' : keyless ? 'not_needed' : 'missing';
+  const keyState: KeyState = apiKey ? 'set' : (cloud.keyState ?? (keyless ? 'not_needed' : 'missing'));
+  if (keyState === 'missing' && cloud.missingEnv) missingEnv = cloud.missingEnv;
   if (keyState === 'missing') {
     out.warnings.push({
       path: at('api_key'),
@@ -102,7 +106,7 @@ function normalizeProvider(
   if (keyState === 'missing' && missingEnv?.length) provider.missingEnv = missingEnv;
   if (raw.headers && Object.keys(raw.headers).length) provider.headers = { ...raw.headers };
   if (raw.timeout !== undefined) provider.timeoutS = raw.timeout;
-  return provider;
+  return Object.assign(provider, cloud.fields);
 }
 
 function isHttpUrl(s: string): boolean {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { cloudProviderKeys } from './cloud-schema.js';
 
 /**
  * The one description of `config.yml`. Keys are snake_case as in the file (and in LiteLLM);
@@ -17,7 +18,14 @@ const nonNegNum = (d: string) => z.number().nonnegative().optional().describe(d)
 const posInt = (d: string) => z.number().int().positive().optional().describe(d);
 const flag = (dflt: boolean, d: string) => z.boolean().default(dflt).describe(d);
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'ollama', 'openai_compatible'] as const;
+export const PROVIDER_TYPES = [
+  'openai',
+  'anthropic',
+  'ollama',
+  'openai_compatible',
+  'bedrock',
+  'azure',
+] as const;
 
 /** Failure kinds a chain entry may be reserved for (`fallback_on`). */
 export const FALLBACK_KINDS = ['rate_limit', 'error', 'context_window', 'content_policy'] as const;
@@ -58,6 +66,7 @@ export const providerSchema = z
       ),
     headers: z.record(z.string(), z.string()).optional().describe('Extra headers sent with every request'),
     timeout: posNum('Per-attempt timeout in seconds (overrides router.timeout)'),
+    ...cloudProviderKeys,
   })
   .describe('An upstream provider');
 
@@ -160,6 +169,10 @@ export const litellmSchema = z
         on_rate_limit: flag(true, 'Try the next deployment on 429'),
         on_context_window: flag(true, 'Try the next deployment when the prompt does not fit'),
         on_error: flag(true, 'Try the next deployment on 5xx, timeouts and connection errors'),
+        on_content_policy: flag(
+          false,
+          "Try the next deployment when the upstream's content filter refused the request or its answer",
+        ),
       })
       .prefault({})
       .describe('When to move on to the next deployment of a chain'),

@@ -3,7 +3,7 @@
  * each chain entry resolved into a Deployment. Produced by `load.ts` from the zod schema's output.
  */
 
-export type ProviderType = 'openai' | 'openai_compatible' | 'ollama' | 'anthropic';
+export type ProviderType = 'openai' | 'openai_compatible' | 'ollama' | 'anthropic' | 'bedrock' | 'azure';
 
 export type KeyState = 'set' | 'missing' | 'not_needed';
 
@@ -19,6 +19,24 @@ export interface ProviderConfig {
   /** Extra headers sent upstream with every request. */
   headers?: Record<string, string>;
   timeoutS?: number;
+  /** `client`: the client's own credentials are forwarded (a Claude Pro/Max login), no configured key. */
+  auth?: 'key' | 'client';
+  /** Bedrock: the AWS region; credentials are resolved per request from `aws`. */
+  region?: string;
+  aws?: AwsSource;
+  /** Azure: the `api-version` query parameter of the deployments URL shape. */
+  apiVersion?: string;
+  /** Azure: an Entra ID bearer token sent instead of the `api-key` header. */
+  adToken?: string;
+}
+
+/** Where a Bedrock provider's credentials come from, read again whenever they are about to expire. */
+export interface AwsSource {
+  /** The AWS_* variables seen at load (environment and `.env`). */
+  env: Record<string, string>;
+  profile: string;
+  credentialsFile: string;
+  configFile: string;
 }
 
 export interface Deployment {
@@ -64,6 +82,8 @@ export interface FallbackToggles {
   onRateLimit: boolean;
   onContextWindow: boolean;
   onError: boolean;
+  /** Move on when a content filter refused (Azure `content_filter`); LiteLLM's content_policy_fallbacks. */
+  onContentPolicy?: boolean;
 }
 
 export interface RouterSettings {

@@ -300,6 +300,12 @@ function modelRoute(path: string): Route | undefined {
   };
 }
 
+function switchReasons(i: RequestContext['info']): string[] | undefined {
+  const out = (i.attempts ?? []).filter((a) => a.error).map((a) => `${a.deployment}: ${a.error}`);
+  if (i.skipped) out.unshift(...i.skipped);
+  return out.length > 0 ? out : undefined;
+}
+
 /**
  * The request line has fixed fields that never hold a secret, so it goes through a child logger
  * without the wildcard redaction (which walks every object and costs ~10 µs per line).
@@ -321,6 +327,8 @@ function logLine(ctx: RequestContext, log: Logger): void {
       deployment: i.deployment,
       attempts: i.attempts?.length ?? 0,
       fallbacks: i.fallbacks,
+      // Why the request did not go to the chain's first deployment: failed attempts and skipped entries.
+      switched: switchReasons(i),
       stream: i.stream,
       status,
       ms: Date.now() - ctx.started,

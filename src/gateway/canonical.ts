@@ -8,7 +8,8 @@
  * `prompt_tokens` / `input_tokens`.
  */
 
-export type Dialect = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
+/** Wire formats; `bedrock-converse` is spoken by upstreams only. */
+export type Dialect = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'bedrock-converse';
 
 /** How a tool is declared and called: a JSON-arguments function, or a free-text custom tool (Codex apply_patch). */
 export type ToolKind = 'function' | 'custom';

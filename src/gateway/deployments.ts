@@ -11,6 +11,8 @@ export interface DeploymentView {
   api_base: string;
   key: KeyState;
   state: DeploymentHealth;
+  /** plan: the client's own subscription (auth: client); metered: a configured key. */
+  billing: 'plan' | 'metered';
   cooldown_remaining_s?: number;
   /** Why it is unreachable (e.g. `http://127.0.0.1:11434: connection refused`) or unsupported by this build. */
   reason?: string;
@@ -37,6 +39,7 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
               : remaining > 0
                 ? 'cooling_down'
                 : 'ok',
+        billing: d.provider.auth === 'client' ? 'plan' : 'metered',
       };
       if (d.unsupported) view.reason = d.unsupported;
       const probe = view.state === 'no_key' || d.unsupported ? undefined : state.reachability.of(d.provider);

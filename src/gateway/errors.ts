@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'upstream_unreachable'
   | 'timeout'
   | 'context_window_exceeded'
+  | 'content_policy_violation'
   | 'api_error'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -34,6 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
   upstream_unreachable: 502,
   timeout: 504,
   context_window_exceeded: 400,
+  content_policy_violation: 400,
   api_error: 502,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -54,6 +56,7 @@ export const OPENAI_TYPE: Record<ErrorCode, string> = {
   upstream_unreachable: 'api_error',
   timeout: 'timeout',
   context_window_exceeded: 'invalid_request_error',
+  content_policy_violation: 'invalid_request_error',
   api_error: 'api_error',
   payload_too_large: 'invalid_request_error',
   unsupported_media_type: 'invalid_request_error',
@@ -73,6 +76,7 @@ export const ANTHROPIC_TYPE: Record<ErrorCode, string> = {
   upstream_unreachable: 'api_error',
   timeout: 'timeout_error',
   context_window_exceeded: 'invalid_request_error',
+  content_policy_violation: 'invalid_request_error',
   api_error: 'api_error',
   payload_too_large: 'request_too_large',
   unsupported_media_type: 'invalid_request_error',
@@ -124,7 +128,16 @@ export class GatewayError extends Error {
  * `content_policy`: the upstream's content filter refused the request.
  */
 export type FailureKind =
-  'rate_limit' | 'context_window' | 'content_policy' | 'server' | 'network' | 'timeout' | 'client' | 'auth';
+  | 'rate_limit'
+  | 'context_window'
+  | 'content_policy'
+  /** This deployment cannot serve this request at all (e.g. no client credential for `auth: client`). */
+  | 'unusable'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'client'
+  | 'auth';
 
 export interface UpstreamFailure {
   kind: FailureKind;
@@ -135,6 +148,8 @@ export interface UpstreamFailure {
   /** Raw error body, for passthrough to a client of the same dialect. */
   body?: string;
   headers?: Record<string, string>;
+  /** Cool the deployment down at once, even without a Retry-After (Bedrock's ThrottlingException). */
+  coolNow?: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -222,4 +237,17 @@ export function headerOf(headers: Record<string, string>, name: string): string 
   if (direct !== undefined) return direct;
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
   return undefined;
+}
+
+/**
+ * Upstreams sometimes echo a credential in an error (a key in a message, a token in a body): every
+ * secret this attempt carried is masked in the failure's message and body before anything reads them.
+ */
+export function maskSecrets(f: UpstreamFailure, secrets: Array<string | undefined>): UpstreamFailure {
+  for (const s of secrets) {
+    if (!s || s.length < 8) continue;
+    if (f.message.includes(s)) f.message = f.message.split(s).join('***');
+    if (f.body?.includes(s)) f.body = f.body.split(s).join('***');
+  }
+  return f;
 }

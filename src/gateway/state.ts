@@ -23,7 +23,8 @@ export class GatewayState {
   lastReload: ReloadStatus;
   readonly cooldowns: Cooldowns;
   readonly startedAt: number;
-  readonly stats = { total: 0, failed: 0, inFlight: 0 };
+  /** `plan`: answered by an `auth: client` (subscription) deployment; `metered`: by any other. */
+  readonly stats = { total: 0, failed: 0, inFlight: 0, plan: 0, metered: 0 };
   /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
   readonly usage?: UsageServices;
   /** OpenTelemetry tracing, when `litellm.otel` is configured (set at start). */

@@ -40,6 +40,17 @@ export function requireCli(name: 'claude' | 'codex' | 'gemini'): string {
   return bin;
 }
 
+/** Offline: anything an agent tries beyond the gateway (plugin clones, analytics) is refused. */
+export const OFFLINE_ENV: Readonly<NodeJS.ProcessEnv> = {
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  NO_PROXY: '127.0.0.1,localhost',
+  no_proxy: '127.0.0.1,localhost',
+  TERM: 'dumb',
+  NO_COLOR: '1',
+  LANG: 'C.UTF-8',
+};
+
 export async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -94,14 +105,7 @@ export async function startAgentWorld(
     HOME: join(dir, 'home'),
     AGENTBOX_STATE_DIR: join(dir, 'state'),
     AGENTBOX_MASTER_KEY: MASTER_KEY,
-    // Offline: anything an agent tries beyond the gateway (plugin clones, analytics) is refused.
-    HTTPS_PROXY: 'http://127.0.0.1:9',
-    https_proxy: 'http://127.0.0.1:9',
-    NO_PROXY: '127.0.0.1,localhost',
-    no_proxy: '127.0.0.1,localhost',
-    TERM: 'dumb',
-    NO_COLOR: '1',
-    LANG: 'C.UTF-8',
+    ...OFFLINE_ENV,
   };
   const loaded = await loadConfig({ path: configPath, env });
   if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.errors)}`);

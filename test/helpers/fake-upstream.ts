@@ -217,12 +217,12 @@ function respond(
     return;
   }
   if (!stream) {
-    if (req.url?.endsWith('/count_tokens')) {
+    if (req.url?.split('?')[0].endsWith('/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ input_tokens: 42 }));
       return;
     }
-    if (req.url?.endsWith('/embeddings')) {
+    if (req.url?.split('?')[0].endsWith('/embeddings')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       const vec = [0.25, -0.5, 0.125];

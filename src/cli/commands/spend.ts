@@ -51,6 +51,9 @@ export async function spend(opts: { by?: string; since?: string; json?: boolean 
   out(`total $${formatUsd(total, 4)} since ${since}`);
   const unpriced = rows.reduce((s, r) => s + r.unpriced_requests, 0);
   if (unpriced) err(`${unpriced} request(s) had no known price and are not in the total`);
+  const plan = rows.reduce((s, r) => s + (r.plan_requests ?? 0), 0);
+  const all = rows.reduce((s, r) => s + r.requests, 0);
+  if (plan) out(`${plan} request(s) on a subscription plan (auth: client), ${all - plan} metered`);
 }
 
 /** An unknown price is shown as unknown, never as $0. */

@@ -39,9 +39,11 @@ export interface StatusJson {
     state: string;
     /** With `state: unreachable`: the host and why, e.g. `http://127.0.0.1:11434: connection refused`. */
     reason?: string;
+    billing?: 'plan' | 'metered';
+    cooldown_remaining_s?: number;
   }>;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
-  requests?: { total: number; failed: number } | null;
+  requests?: { total: number; failed: number; plan?: number; metered?: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
   spend?: { today_usd: number; month_usd: number; budgets: UsageHealth['budgets'] };
   /** Budgets that cannot be enforced for a deployment whose price is unknown, with the keys to set. */
@@ -118,8 +120,11 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       key: d.key,
       state: d.state,
       ...(d.reason ? { reason: d.reason } : {}),
+      // Only subscription deployments are marked: every other one is metered.
+      ...(d.billing === 'plan' ? { billing: d.billing } : {}),
+      ...(d.cooldown_remaining_s ? { cooldown_remaining_s: d.cooldown_remaining_s } : {}),
     })),
-    requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
+    requests: h.requests ? requestCounts(h.requests) : null,
     ...(h.budget_warnings?.length ? { budget_warnings: h.budget_warnings } : {}),
     ...(h.ignored ? { ignored: h.ignored } : {}),
     ...usageStatus((h as { usage?: UsageHealth }).usage),
@@ -138,6 +143,9 @@ function printStatus(s: StatusJson): void {
     ...r.errors.map((e) => `                 ${formatIssue(e)}`),
     ...(r.needs_restart ?? []).map((n) => `  needs restart: ${n} (agentbox litellm restart)`),
     `  requests     ${s.requests ? `${s.requests.total} total, ${s.requests.failed} failed` : 'unknown'}`,
+    ...(s.requests?.plan
+      ? [`  billing      ${s.requests.plan} on a subscription plan, ${s.requests.metered ?? 0} metered`]
+      : []),
     ...(s.spend
       ? [`  spend        $${s.spend.today_usd.toFixed(4)} today, $${s.spend.month_usd.toFixed(4)} this month`]
       : []),
@@ -153,18 +161,32 @@ function printStatus(s: StatusJson): void {
     '',
   ];
   out(lines.join('\n'));
+  // A BILLING column only when some deployment runs on a subscription plan.
+  const plan = s.deployments!.some((d) => d.billing === 'plan');
   const rows = s.deployments!.map((d) => [
     d.alias,
     d.provider,
     d.model,
     d.key,
     d.reason ? `${d.state} (${d.reason})` : d.state,
+    ...(plan ? [d.billing ?? 'metered'] : []),
   ]);
   out(
     rows.length
-      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 })
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...(plan ? ['BILLING'] : [])], rows, {
+          blankRepeats: 0,
+        })
       : 'no models configured',
   );
+}
+
+function requestCounts(r: Health['requests']): NonNullable<StatusJson['requests']> {
+  const out: NonNullable<StatusJson['requests']> = { total: r.total, failed: r.failed };
+  if (r.plan) {
+    out.plan = r.plan;
+    out.metered = r.metered ?? 0;
+  }
+  return out;
 }
 
 export function duration(totalS: number): string {

@@ -1,5 +1,7 @@
 import type { ProviderType } from '../../config/types.js';
 import { anthropicAdapter } from './anthropic/adapter.js';
+import { azureAdapter } from './azure/adapter.js';
+import { bedrockAdapter } from './bedrock/adapter.js';
 import { createOpenAIAdapter } from './openai/adapter.js';
 import { responsesCodec } from './openai/responses-codec.js';
 import type { ProviderAdapter } from './types.js';
@@ -19,6 +21,8 @@ const ADAPTERS: Record<ProviderType, ProviderAdapter> = {
     needsKey: false,
   }),
   anthropic: anthropicAdapter,
+  azure: azureAdapter,
+  bedrock: bedrockAdapter,
 };
 
 export function adapterFor(type: ProviderType): ProviderAdapter {

@@ -31,7 +31,31 @@ export interface WireCodec {
    * and ask for usage in streams where the format needs asking. Returns the object to serialise.
    */
   rewriteForPassthrough(body: Record<string, unknown>, d: Deployment): Record<string, unknown>;
+  /** The path when it depends on the deployment or on streaming (Azure deployments, Bedrock model ids). */
+  pathFor?(d: Deployment, stream: boolean): string;
+  /**
+   * A decoder for a stream framing other than SSE (AWS event-stream). The events it yields are what
+   * `streamParser` reads, and a passthrough client receives them re-framed as SSE.
+   */
+  frames?(): FrameDecoder;
 }
+
+export interface FrameDecoder {
+  push(chunk: Uint8Array): SseEvent[];
+  end(): SseEvent[];
+}
+
+/** One upstream call as it will be sent. */
+export interface OutgoingCall {
+  url: URL;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export type ClientHeaders = Record<string, string | string[] | undefined>;
+
+/** What `finalize` makes of a call: the call to send, or why this deployment cannot take it. */
+export type FinalCall = OutgoingCall | { failure: UpstreamFailure };
 
 export interface ProviderAdapter {
   readonly type: ProviderType;
@@ -46,5 +70,12 @@ export interface ProviderAdapter {
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
   /** Embeddings, for providers that have them. */
-  embeddings?: { path: string };
+  embeddings?: { path: string; pathFor?(d: Deployment): string };
+  /** The wire for a client dialect when it depends on the deployment's model (Claude on Bedrock); replaces `wires` lookups. */
+  wireFor?(dialect: Dialect, d: Deployment): WireCodec | undefined;
+  /**
+   * The last step before sending, for credentials read at request time (SigV4 signing, the client's
+   * own token). A failure ends this attempt without a request: the router falls back as for any other.
+   */
+  finalize?(call: OutgoingCall, d: Deployment, client: ClientHeaders): FinalCall | Promise<FinalCall>;
 }

@@ -6,10 +6,10 @@ import {
   type CanonicalRequest,
   type CanonicalResponse,
 } from '../canonical.js';
-import { GatewayError, toFailure, type UpstreamFailure } from '../errors.js';
-import type { ProviderAdapter, WireCodec } from '../providers/types.js';
+import { GatewayError, maskSecrets, toFailure, type UpstreamFailure } from '../errors.js';
+import type { FrameDecoder, OutgoingCall, ProviderAdapter, WireCodec } from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
-import { SseDecoder, type SseEvent } from '../upstream/sse.js';
+import { encodeSse, SseDecoder, type SseEvent } from '../upstream/sse.js';
 import { scrubFailure } from '../secrets.js';
 
 /** How one deployment is asked: the client's own format passed through, or translated. */
@@ -52,6 +52,8 @@ export interface AttemptInput {
   timeoutMs: number;
   /** W3C trace context for the upstream (the attempt's span), when tracing is on. */
   traceparent?: string;
+  /** A JSON answer the content filter stopped becomes a content-policy failure (a fallback can serve it). */
+  refuseFiltered?: boolean;
 }
 
 function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
@@ -76,13 +78,16 @@ async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
   if (i.traceparent) headers.traceparent = i.traceparent;
   let res: Dispatcher.ResponseData;
   try {
-    res = await i.upstream.request({
-      url: joinUrl(d.provider.apiBase, plan.codec.path),
-      headers,
-      body: plan.body,
-      signal: i.signal,
-      timeoutMs: i.timeoutMs,
-    });
+    const path = plan.codec.pathFor ? plan.codec.pathFor(d, i.stream) : plan.codec.path;
+    let call: OutgoingCall = { url: joinUrl(d.provider.apiBase, path), headers, body: plan.body };
+    if (plan.adapter.finalize) {
+      const pending = plan.adapter.finalize(call, d, i.clientHeaders);
+      // Most adapters finish synchronously: no await (and no extra tick) for them.
+      const done = pending instanceof Promise ? await pending : pending;
+      if ('failure' in done) return { ok: false, failure: done.failure };
+      call = done;
+    }
+    res = await i.upstream.request({ ...call, signal: i.signal, timeoutMs: i.timeoutMs });
   } catch (e) {
     return { ok: false, failure: unreachable(toFailure(e), d) };
   }
@@ -93,9 +98,10 @@ async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
     } catch {
       // the error body is best effort
     }
-    return { ok: false, failure: plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers)) };
+    const failure = plan.adapter.classifyError(res.statusCode, text, flatHeaders(res.headers));
+    return { ok: false, failure: maskSecrets(failure, sentSecrets(d, i.clientHeaders)) };
   }
-  return i.stream ? readAhead(res, plan, i.timeoutMs) : readJson(res, plan);
+  return i.stream ? readAhead(res, plan, i.timeoutMs) : readJson(res, plan, i.refuseFiltered === true);
 }
 
 /**
@@ -117,7 +123,23 @@ function unreachable(f: UpstreamFailure, d: Deployment): UpstreamFailure {
   };
 }
 
-async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<AttemptResult> {
+/** The credentials a call may have carried: the provider's and, for `auth: client`, the client's. */
+function sentSecrets(d: Deployment, client: AttemptInput['clientHeaders']): Array<string | undefined> {
+  const out = [d.provider.apiKey, d.provider.adToken];
+  if (d.provider.auth === 'client') {
+    const auth = client.authorization;
+    out.push(String(Array.isArray(auth) ? auth[0] : (auth ?? '')).replace(/^bearer\s+/i, ''));
+    const key = client['x-api-key'];
+    out.push(Array.isArray(key) ? key[0] : key);
+  }
+  return out;
+}
+
+async function readJson(
+  res: Dispatcher.ResponseData,
+  plan: Plan,
+  refuseFiltered: boolean,
+): Promise<AttemptResult> {
   let raw: string;
   try {
     raw = await res.body.text();
@@ -127,6 +149,11 @@ async function readJson(res: Dispatcher.ResponseData, plan: Plan): Promise<Attem
   try {
     const parsed = JSON.parse(raw) as unknown;
     const response = plan.codec.parseResponse(parsed, plan.canonical);
+    if (refuseFiltered && response.stopReason === 'content_filter')
+      return {
+        ok: false,
+        failure: { kind: 'content_policy', status: 400, message: 'the content filter stopped the answer' },
+      };
     return { ok: true, kind: 'json', status: res.statusCode, raw, parsed, response };
   } catch (e) {
     return {
@@ -146,7 +173,8 @@ async function readAhead(
   timeoutMs: number,
 ): Promise<AttemptResult> {
   const it = res.body[Symbol.asyncIterator]();
-  const decoder = new SseDecoder();
+  const framed = plan.codec.frames?.();
+  const decoder: FrameDecoder = framed ?? new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
   // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
   // stream times out after `timeoutMs` of waiting without content (before the commit point: a
@@ -176,9 +204,11 @@ async function readAhead(
         clearTimeout(timer);
       }
       const { value, done } = step;
-      const raw = done ? Buffer.alloc(0) : (value as Buffer);
+      let raw = done ? Buffer.alloc(0) : (value as Buffer);
       const sse = done ? decoder.end() : decoder.push(raw);
       if (done && sse.length === 0) return null;
+      // Another framing reaches a passthrough client as the SSE it expects.
+      if (framed) raw = Buffer.from(sse.map((ev) => encodeSse(ev.data, ev.event)).join(''));
       const events: CanonicalEvent[] = [];
       for (const ev of sse) for (const c of parse(ev)) events.push(c);
       budget = events.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));

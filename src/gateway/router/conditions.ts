@@ -18,6 +18,8 @@ export function fallbackClass(kind: FailureKind): FallbackKind | undefined {
     case 'server':
     case 'network':
     case 'timeout':
+    case 'auth':
+    case 'unusable':
       return 'error';
     case 'client':
       return undefined;

@@ -10,6 +10,8 @@ export interface CooldownState {
   until: number;
   /** The upstream refused the deployment's key: cooling for AUTH_COOLDOWN_FACTOR × the default. */
   authFailed?: boolean;
+  /** The failure that started the cooldown, for the log line of requests that skip the deployment. */
+  why?: string;
 }
 
 /** Most deployments whose health is remembered at once. */
@@ -34,12 +36,23 @@ export class Cooldowns {
     return s ? Math.max(0, s.until - this.now()) : 0;
   }
 
+  /** Why the deployment is cooling down, when it is. */
+  reason(id: string): string | undefined {
+    return this.isCooling(id) ? this.state.get(id)?.why : undefined;
+  }
+
   success(id: string): void {
     if (this.state.has(id)) this.state.delete(id);
   }
 
   failure(id: string, f: UpstreamFailure, allowedFails: number, defaultCooldownS: number): void {
-    if (f.kind === 'client' || f.kind === 'context_window' || f.kind === 'content_policy') return;
+    if (
+      f.kind === 'client' ||
+      f.kind === 'context_window' ||
+      f.kind === 'content_policy' ||
+      f.kind === 'unusable'
+    )
+      return;
     const s = this.state.get(id) ?? { fails: 0, until: 0 };
     if (f.kind === 'auth') {
       this.state.set(id, {
@@ -52,11 +65,12 @@ export class Cooldowns {
     }
     s.authFailed = undefined;
     s.fails++;
-    const immediate = f.kind === 'rate_limit' && f.retryAfterS !== undefined;
+    const immediate = f.kind === 'rate_limit' && (f.retryAfterS !== undefined || f.coolNow === true);
     if (immediate || s.fails >= allowedFails) {
       const seconds = f.retryAfterS ?? defaultCooldownS;
       s.until = this.now() + seconds * 1000;
       s.fails = 0;
+      s.why = f.message;
       this.cooldownsStarted++;
     }
     // Direct `provider/model` names are the client's choice: keep the map bounded, oldest out first.

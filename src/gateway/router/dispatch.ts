@@ -9,6 +9,7 @@ import { attempt, type Plan, type StreamReader } from './attempt.js';
 import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
+import { skippedDeployments } from './skipped.js';
 
 export interface AttemptRecord {
   deployment: string;
@@ -56,6 +57,8 @@ interface Base {
   mode: Plan['mode'];
   attempts: AttemptRecord[];
   fallbacks: number;
+  /** Deployments of the chain passed over before any attempt, each with why (cooling down, no key, at its limit). */
+  skipped: string[];
   canonical?: CanonicalRequest;
 }
 export type Dispatched =
@@ -101,7 +104,9 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   for (; ci >= 0; ci = nextCandidate(candidates, ci + 1, after), moves++) {
     const d = candidates[ci];
     const adapter = deps.adapterFor(d);
-    const passCodec = adapter.wires[req.dialect.name];
+    const passCodec = adapter.wireFor
+      ? adapter.wireFor(req.dialect.name, d)
+      : adapter.wires[req.dialect.name];
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
@@ -150,12 +155,15 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         signal: req.signal,
         timeoutMs,
         traceparent: span?.traceparent,
+        refuseFiltered:
+          config.fallbacks.onContentPolicy === true && nextCandidate(candidates, ci + 1, 'server') >= 0,
       });
       span?.end(r.ok ? r.status : r.failure.status || null, r.ok ? undefined : r.failure.message);
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: moves, canonical };
+        const skipped = skippedDeployments(req.chain, candidates, cooldowns);
+        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: moves, skipped, canonical };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };
@@ -166,9 +174,12 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       if (req.signal.aborted)
         throw new GatewayError('api_error', 'client closed the request', { status: 499, attempts });
       cooldowns.failure(d.id, f, config.router.allowedFails, config.router.cooldownS);
+      // With `fallbacks.on_content_policy`, any later entry may answer a content-filter refusal.
+      const as: FailureKind =
+        f.kind === 'content_policy' && config.fallbacks.onContentPolicy === true ? 'server' : f.kind;
       const next = decide({
         failure: f,
-        hasNext: nextCandidate(candidates, ci + 1, f.kind) >= 0,
+        hasNext: nextCandidate(candidates, ci + 1, as) >= 0,
         retriesOnThis: retries,
         numRetries: config.router.numRetries,
         retryAfterCapS: config.router.retryAfterSeconds,
@@ -179,7 +190,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         continue;
       }
       if (next.action === 'fallback') {
-        after = f.kind;
+        after = as;
         break;
       }
       throw finalError(failures, attempts, req);
@@ -271,14 +282,17 @@ function finalError(
     f.kind === 'client' ||
     f.kind === 'context_window' ||
     f.kind === 'content_policy' ||
+    f.kind === 'unusable' ||
     (single && f.status >= 400 && f.status < 600 && f.body !== undefined)
   ) {
     const code =
       f.kind === 'context_window'
         ? 'context_window_exceeded'
-        : f.kind === 'rate_limit'
-          ? 'rate_limit'
-          : 'upstream_error';
+        : f.kind === 'content_policy'
+          ? 'content_policy_violation'
+          : f.kind === 'rate_limit'
+            ? 'rate_limit'
+            : 'upstream_error';
     return new GatewayError(code, `${last.d.id}: ${f.message}`, {
       attempts,
       status: f.status,

@@ -8,6 +8,9 @@ import type { UpstreamFailure } from '../errors.js';
  * - client errors (other 4xx) end the request at once: another deployment would refuse it too.
  * - content-policy refusals move on only to an entry reserved for them (`fallback_on`).
  * - context-window errors move on when `on_context_window` is set (a bigger model may follow).
+ * - a deployment that cannot serve this request at all (`unusable`) is passed over for the next one.
+ * - content-filter refusals move on to an entry that names them in `fallback_on`, or to any entry when
+ *   `on_content_policy` is set (another provider's filter may differ).
  * - 429 moves on at once when `on_rate_limit` is set and another deployment exists (hammering a
  *   saturated deployment helps nobody); otherwise it is retried after Retry-After, if that fits
  *   under `retry_after_seconds`.
@@ -58,6 +61,8 @@ export function decide(i: DecideInput): Decision {
       return hasNext ? { action: 'fallback' } : { action: 'fail' };
     case 'context_window':
       return toggles.onContextWindow && hasNext ? { action: 'fallback' } : { action: 'fail' };
+    case 'unusable':
+      return hasNext ? { action: 'fallback' } : { action: 'fail' };
     case 'rate_limit':
       if (toggles.onRateLimit && hasNext) return { action: 'fallback' };
       if (i.retriesOnThis < i.numRetries && afterFits) return { action: 'retry', delayMs: delay };

@@ -72,9 +72,12 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     throw e;
   });
   committed(ctx, result.deployment);
+  if (result.deployment.provider.auth === 'client') ctx.state.stats.plan++;
+  else ctx.state.stats.metered++;
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;
+  if (result.skipped.length > 0) ctx.info.skipped = result.skipped;
   const ectx: EncodeContext = {
     model,
     requestId: ctx.requestId,

@@ -30,6 +30,8 @@ export interface RequestContext {
     deployment?: string;
     attempts?: AttemptRecord[];
     fallbacks?: number;
+    /** Chain entries passed over without an attempt, with why. */
+    skipped?: string[];
     stream?: boolean;
     usage?: Usage;
     error?: string;

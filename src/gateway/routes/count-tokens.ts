@@ -1,4 +1,6 @@
+import type { Deployment } from '../../config/types.js';
 import { GatewayError } from '../errors.js';
+import type { OutgoingCall, ProviderAdapter } from '../providers/types.js';
 import { adapterFor } from '../providers/registry.js';
 import { orderCandidates } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
@@ -29,11 +31,10 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   if (!d) throw new GatewayError('api_error', `no deployment of "${alias}" can serve`, { status: 503 });
   ctx.info.deployment = d.id;
   const adapter = adapterFor(d.provider.type);
-  if (adapter.wires['anthropic-messages']) {
+  const call = adapter.wires['anthropic-messages'] && (await countCall(adapter, d, ctx, body));
+  if (call) {
     const res = await ctx.upstream.request({
-      url: joinUrl(d.provider.apiBase, '/messages/count_tokens'),
-      headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
-      body: JSON.stringify({ ...body, model: d.model }),
+      ...call,
       signal: ctx.signal,
       timeoutMs: (d.timeoutS ?? config.router.timeoutS) * 1000,
     });
@@ -46,4 +47,21 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const { countTokensLocally } = await import('../usage/count-tokens.js');
   const input_tokens = countTokensLocally(canonical, d.model);
   sendJson(ctx, 200, { input_tokens });
+}
+
+/** The upstream count_tokens call with the adapter's credentials; undefined when it has none for this request. */
+async function countCall(
+  adapter: ProviderAdapter,
+  d: Deployment,
+  ctx: RequestContext,
+  body: Record<string, unknown>,
+): Promise<OutgoingCall | undefined> {
+  const call: OutgoingCall = {
+    url: joinUrl(d.provider.apiBase, '/messages/count_tokens'),
+    headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
+    body: JSON.stringify({ ...body, model: d.model }),
+  };
+  if (!adapter.finalize) return call;
+  const done = await adapter.finalize(call, d, ctx.req.headers);
+  return 'failure' in done ? undefined : done;
 }

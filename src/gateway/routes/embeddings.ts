@@ -65,7 +65,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     ctx.info.fallbacks = i;
     try {
       const res = await ctx.upstream.request({
-        url: joinUrl(d.provider.apiBase, adapter.embeddings!.path),
+        url: joinUrl(d.provider.apiBase, adapter.embeddings!.pathFor?.(d) ?? adapter.embeddings!.path),
         headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
         body: JSON.stringify({ ...body, model: d.model }),
         signal: ctx.signal,

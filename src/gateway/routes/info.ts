@@ -115,7 +115,13 @@ export async function handleHealth(
     healthy_count: deployments.filter((d) => d.state === 'ok').length,
     unhealthy_count: deployments.filter((d) => d.state !== 'ok').length,
     deployments,
-    requests: { total: s.stats.total, failed: s.stats.failed, in_flight: s.stats.inFlight },
+    requests: {
+      total: s.stats.total,
+      failed: s.stats.failed,
+      in_flight: s.stats.inFlight,
+      plan: s.stats.plan,
+      metered: s.stats.metered,
+    },
     budget_warnings: s.usage ? unpricedBudgetIssues(config, s.usage.pricer) : [],
     ...(usage ? { usage } : {}),
   });

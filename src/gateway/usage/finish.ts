@@ -57,6 +57,7 @@ export function finishRequest(ctx: RequestContext): void {
     };
     if (hit) rec.cached = true;
     if (notes.estimated) rec.estimated = true;
+    if (served?.provider.auth === 'client') rec.billing = 'plan';
     u.ledger.append(rec);
   }
 

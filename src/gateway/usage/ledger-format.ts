@@ -26,6 +26,8 @@ export interface SpendRecord {
   cache_write_tokens: number;
   /** null: the deployment's price is unknown. */
   usd: number | null;
+  /** `plan`: served on the client's own subscription (auth: client), not metered. */
+  billing?: 'plan';
 }
 
 export interface SpendRow {
@@ -41,6 +43,8 @@ export interface SpendRow {
   usd: number;
   /** Requests whose price was unknown (counted in `requests`, not in `usd`). */
   unpriced_requests: number;
+  /** Requests served on a subscription plan (auth: client); the rest were metered. */
+  plan_requests?: number;
 }
 
 export interface SumFile {
@@ -89,6 +93,7 @@ export function addRecord(rows: DayRows, r: SpendRecord, day: string): void {
   row.cache_write_tokens += r.cache_write_tokens;
   if (r.usd === null) row.unpriced_requests++;
   else row.usd += r.usd;
+  if (r.billing === 'plan') row.plan_requests = (row.plan_requests ?? 0) + 1;
 }
 
 export function addRow(into: SpendRow, r: SpendRow): void {
@@ -99,6 +104,7 @@ export function addRow(into: SpendRow, r: SpendRow): void {
   into.cache_write_tokens += r.cache_write_tokens;
   into.usd += r.usd;
   into.unpriced_requests += r.unpriced_requests;
+  if (r.plan_requests) into.plan_requests = (into.plan_requests ?? 0) + r.plan_requests;
 }
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -39,7 +39,12 @@ interface Resolved {
 }
 
 /** Provider ids of the catalog that a provider type implies when its name is not one of them. */
-const TYPE_IDS: Record<string, string | undefined> = { openai: 'openai', anthropic: 'anthropic' };
+const TYPE_IDS: Record<string, string | undefined> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  azure: 'azure',
+  bedrock: 'aws',
+};
 
 export function createPricer(): Pricer {
   const memo = new WeakMap<Deployment, Resolved | null>();
@@ -53,6 +58,8 @@ export function createPricer(): Pricer {
   };
   return {
     cost(d, usage, at) {
+      // A subscription plan (auth: client) is paid for up front: its requests add nothing metered.
+      if (d.provider.auth === 'client') return 0;
       const r = resolve(d);
       if (!r) return null;
       const cacheRead = usage.cacheReadTokens ?? 0;

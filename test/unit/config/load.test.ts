@@ -178,7 +178,7 @@ describe('provider inference', () => {
 
   it('another name needs type, or gets openai_compatible from api_base', () => {
     expect(lines(load('    myproxy: { api_key: k }\n'))).toEqual([
-      'litellm.providers.myproxy.type: cannot infer the type of provider "myproxy": set type (openai, anthropic, ollama, openai_compatible) or api_base',
+      'litellm.providers.myproxy.type: cannot infer the type of provider "myproxy": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure) or api_base',
     ]);
     const c = ok(
       load(

@@ -1,6 +1,7 @@
 import type { Deployment } from '../../../config/types.js';
 import type { ProviderAdapter } from '../types.js';
 import { anthropicMessagesCodec } from './codec.js';
+import { mergeBeta, withClientCredential } from './client-auth.js';
 import { classifyAnthropicError } from './errors.js';
 
 /** The API version sent when the client did not name one. */
@@ -9,7 +10,8 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 /**
  * Auth and protocol headers for Anthropic: the provider's key as `x-api-key` (never the client's),
  * the client's `anthropic-version` or the default, and the client's `anthropic-beta` list when it
- * sent one. The provider's configured extra headers come first; these win over them.
+ * sent one, merged with the betas the provider's headers configure. The other configured headers come
+ * first; these win over them.
  */
 export function anthropicHeaders(
   d: Deployment,
@@ -19,7 +21,13 @@ export function anthropicHeaders(
   if (d.provider.apiKey) out['x-api-key'] = d.provider.apiKey;
   out['anthropic-version'] = single(client['anthropic-version']) ?? ANTHROPIC_VERSION;
   const beta = client['anthropic-beta'];
-  const betaValue = Array.isArray(beta) ? beta.join(',') : beta;
+  let betaValue = Array.isArray(beta) ? beta.join(',') : beta;
+  // Betas the provider's config adds are merged with the client's, never replacing them.
+  const configured = Object.keys(out).find((k) => k.toLowerCase() === 'anthropic-beta');
+  if (configured) {
+    for (const b of out[configured].split(',')) betaValue = mergeBeta(betaValue, b.trim());
+    delete out[configured];
+  }
   if (betaValue) out['anthropic-beta'] = betaValue;
   return out;
 }
@@ -37,4 +45,6 @@ export const anthropicAdapter: ProviderAdapter = {
   needsKey: true,
   headers: anthropicHeaders,
   classifyError: classifyAnthropicError,
+  finalize: (call, d, client) =>
+    d.provider.auth === 'client' ? withClientCredential(call, d, client) : call,
 };

@@ -1,4 +1,5 @@
 import { retryAfterSeconds, type FailureKind, type UpstreamFailure } from '../../errors.js';
+import { planUsageLimit } from './usage-limit.js';
 
 /** Anthropic's wording for a request that does not fit the model's context window. */
 const CONTEXT_WINDOW =
@@ -9,6 +10,7 @@ const CONTEXT_WINDOW =
  * wait it asked for), 529 overloaded / 5xx / 408 / 409 server trouble worth retrying, a 400 about
  * prompt length a context-window failure (another deployment may fit it), other 4xx the client's.
  * The message comes from `error.message` when the body is Anthropic's JSON; the body is kept raw.
+ * A subscription plan's usage-limit 429 waits until the plan's reset time.
  */
 export function classifyAnthropicError(
   status: number,
@@ -27,6 +29,12 @@ export function classifyAnthropicError(
   const out: UpstreamFailure = { kind, status, message, body };
   const retryAfterS = retryAfterSeconds(headers);
   if (retryAfterS !== undefined) out.retryAfterS = retryAfterS;
+  const plan = status === 429 ? planUsageLimit(headers) : undefined;
+  if (plan) {
+    // The deployment cools down until the plan resets, so the chain serves from the next one until then.
+    out.retryAfterS = Math.max(plan.resetInS, retryAfterS ?? 0);
+    out.message = `plan usage limit reached${plan.window ? ` (${plan.window})` : ''}; resets at ${plan.resetAt}`;
+  }
   return out;
 }
 
