@@ -13,7 +13,14 @@ const nonNegNum = (d: string) => z.number().nonnegative().optional().describe(d)
 const posInt = (d: string) => z.number().int().positive().optional().describe(d);
 const flag = (dflt: boolean, d: string) => z.boolean().default(dflt).describe(d);
 
-export const PROVIDER_TYPES = ['openai', 'anthropic', 'ollama', 'openai_compatible'] as const;
+export const PROVIDER_TYPES = [
+  'openai',
+  'anthropic',
+  'ollama',
+  'openai_compatible',
+  'gemini',
+  'vertex_ai',
+] as const;
 
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9_.:-]+$/, `${what} may contain only letters, digits and _ . : -`);
@@ -36,6 +43,20 @@ export const providerSchema = z
       ),
     headers: z.record(z.string(), z.string()).optional().describe('Extra headers sent with every request'),
     timeout: posNum('Per-attempt timeout in seconds (overrides router.timeout)'),
+    vertex_project: z
+      .string()
+      .optional()
+      .describe('vertex_ai: the Google Cloud project (default: the credentials file project_id)'),
+    vertex_location: z
+      .string()
+      .optional()
+      .describe('vertex_ai: region such as us-central1, or global (default us-central1)'),
+    vertex_credentials: z
+      .string()
+      .optional()
+      .describe(
+        'vertex_ai: path to a service-account JSON key (default $GOOGLE_APPLICATION_CREDENTIALS); without one, api_key is a static access token',
+      ),
   })
   .describe('An upstream provider');
 

@@ -3,7 +3,24 @@
  * each chain entry resolved into a Deployment. Produced by `load.ts` from the zod schema's output.
  */
 
-export type ProviderType = 'openai' | 'openai_compatible' | 'ollama' | 'anthropic';
+export type ProviderType = 'openai' | 'openai_compatible' | 'ollama' | 'anthropic' | 'gemini' | 'vertex_ai';
+
+/** A Google service account key file (the fields the signed-JWT grant needs). */
+export interface ServiceAccount {
+  clientEmail: string;
+  privateKey: string;
+  tokenUri: string;
+  projectId?: string;
+}
+
+/** Where a `vertex_ai` provider's models live and how it gets an access token. */
+export interface VertexSettings {
+  project: string;
+  /** A region such as `us-central1`, or `global`. */
+  location: string;
+  /** Service-account credentials; without them `apiKey` is a static OAuth access token. */
+  credentials?: ServiceAccount;
+}
 
 export type KeyState = 'set' | 'missing' | 'not_needed';
 
@@ -19,6 +36,8 @@ export interface ProviderConfig {
   /** Extra headers sent upstream with every request. */
   headers?: Record<string, string>;
   timeoutS?: number;
+  /** `vertex_ai` providers only. */
+  vertex?: VertexSettings;
 }
 
 export interface Deployment {

@@ -11,6 +11,7 @@ import { handleCompletion } from './routes/completions.js';
 import { sendError, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
+import { matchGeminiRoute } from './routes/gemini.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
 import { handleMetrics } from './routes/metrics.js';
 import type { GatewayState } from './state.js';
@@ -129,7 +130,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = routes[path];
+      const route = routes[path] ?? geminiRoute(path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted) {
@@ -167,6 +168,12 @@ export function createApp(deps: AppDeps): App {
       }
     },
   };
+}
+
+/** `/v1beta/models/{model}:generateContent` and friends carry the model in the path. */
+function geminiRoute(path: string): Route | undefined {
+  const g = matchGeminiRoute(path);
+  return g && { ...g, auth: true };
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -20,6 +20,8 @@ export interface WireCodec {
   readonly dialect: Dialect;
   /** Path under apiBase, e.g. `/chat/completions`, `/messages`, `/responses`. */
   readonly path: string;
+  /** For formats with the model (and streaming) in the URL (Gemini, Vertex): the path per deployment. */
+  pathFor?(d: Deployment, stream: boolean): string;
   /** Canonical → the provider's request body (model already the deployment's). */
   buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
   /** `req`, when translating, lets parsers map tool names back (namespaces, custom tools). */
@@ -42,7 +44,10 @@ export interface ProviderAdapter {
   readonly defaultApiBase: string;
   readonly needsKey: boolean;
   /** Auth and protocol headers for a request to this provider; `client` are the incoming headers. */
-  headers(d: Deployment, client: Record<string, string | string[] | undefined>): Record<string, string>;
+  headers(
+    d: Deployment,
+    client: Record<string, string | string[] | undefined>,
+  ): Record<string, string> | Promise<Record<string, string>>;
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
   /** Embeddings, for providers that have them. */

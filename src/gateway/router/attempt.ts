@@ -59,15 +59,22 @@ function flatHeaders(h: Dispatcher.ResponseData['headers']): Record<string, stri
 
 export async function attempt(i: AttemptInput): Promise<AttemptResult> {
   const { d, plan } = i;
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: i.stream ? 'text/event-stream' : 'application/json',
-    ...plan.adapter.headers(d, i.clientHeaders),
-  };
+  let headers: Record<string, string>;
+  try {
+    headers = {
+      'content-type': 'application/json',
+      accept: i.stream ? 'text/event-stream' : 'application/json',
+      ...(await plan.adapter.headers(d, i.clientHeaders)),
+    };
+  } catch (e) {
+    // Credentials that cannot be turned into a token (a refused or unreachable token endpoint).
+    const f = toFailure(e);
+    return { ok: false, failure: { ...f, kind: f.status >= 500 ? f.kind : 'client' } };
+  }
   let res: Dispatcher.ResponseData;
   try {
     res = await i.upstream.request({
-      url: joinUrl(d.provider.apiBase, plan.codec.path),
+      url: joinUrl(d.provider.apiBase, plan.codec.pathFor?.(d, i.stream) ?? plan.codec.path),
       headers,
       body: plan.body,
       signal: i.signal,

@@ -22,11 +22,13 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const [d] = orderCandidates(chain, ctx.state.cooldowns);
   if (!d) throw new GatewayError('api_error', `no deployment of "${alias}" can serve`, { status: 503 });
   ctx.info.deployment = d.id;
-  const adapter = adapterFor(d.provider.type);
-  if (adapter.wires['anthropic-messages']) {
+  const adapter = adapterFor(d.provider.type, d.model);
+  // Anthropic's own API counts; a Messages wire at a model-specific URL (Claude on Vertex) is counted here.
+  const wire = adapter.wires['anthropic-messages'];
+  if (wire && !wire.pathFor) {
     const res = await ctx.upstream.request({
       url: joinUrl(d.provider.apiBase, '/messages/count_tokens'),
-      headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
+      headers: { 'content-type': 'application/json', ...(await adapter.headers(d, ctx.req.headers)) },
       body: JSON.stringify({ ...body, model: d.model }),
       signal: ctx.signal,
       timeoutMs: (d.timeoutS ?? config.router.timeoutS) * 1000,

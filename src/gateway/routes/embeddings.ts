@@ -35,7 +35,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     cacheable: false,
     maxOutput: 0,
   });
-  const offers = chain.filter((d) => adapterFor(d.provider.type).embeddings);
+  const offers = chain.filter((d) => adapterFor(d.provider.type, d.model).embeddings);
   const candidates = orderCandidates(offers, ctx.state.cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0 && limits && offers.some((d) => limits.waitMs(d) > 0)) {
     const s = Math.max(1, Math.ceil(Math.min(...offers.map((d) => limits.waitMs(d) || 60_000)) / 1000));
@@ -50,7 +50,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
   }
   let lastError: GatewayError | undefined;
   for (const [i, d] of candidates.entries()) {
-    const adapter = adapterFor(d.provider.type);
+    const adapter = adapterFor(d.provider.type, d.model);
     if (limits && !(await limits.acquire(d)).ok) {
       lastError ??= new GatewayError('rate_limit', `${d.id} is at its rpm/tpm limit`, { retryAfterS: 1 });
       continue;
@@ -60,7 +60,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     try {
       const res = await ctx.upstream.request({
         url: joinUrl(d.provider.apiBase, adapter.embeddings!.path),
-        headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
+        headers: { 'content-type': 'application/json', ...(await adapter.headers(d, ctx.req.headers)) },
         body: JSON.stringify({ ...body, model: d.model }),
         signal: ctx.signal,
         timeoutMs: (d.timeoutS ?? config.router.timeoutS) * 1000,
