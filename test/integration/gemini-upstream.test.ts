@@ -87,6 +87,16 @@ describe('OpenAI Chat client → Gemini upstream', () => {
     });
   });
 
+  it('is priced from the catalogue, cached and thinking tokens included', async () => {
+    const { response } = await openai.chat.completions
+      .create({ model: 'gem', messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
+    // gemini-2.5-pro: $1.25/M input, $0.125/M cached input, $10/M output (thoughts are output):
+    // 20 fresh input + 100 cached input + (30 + 50) output tokens.
+    const expected = (20 * 1.25 + 100 * 0.125 + 80 * 10) / 1e6;
+    expect(Number(response.headers.get('x-agentbox-cost'))).toBeCloseTo(expected, 12);
+  });
+
   it('streams from streamGenerateContent?alt=sse', async () => {
     const stream = await openai.chat.completions.create({
       model: 'gem',

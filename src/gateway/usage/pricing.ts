@@ -39,7 +39,12 @@ interface Resolved {
 }
 
 /** Provider ids of the catalog that a provider type implies when its name is not one of them. */
-const TYPE_IDS: Record<string, string | undefined> = { openai: 'openai', anthropic: 'anthropic' };
+const TYPE_IDS: Record<string, string | undefined> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  gemini: 'google',
+  vertex_ai: 'google',
+};
 
 export function createPricer(): Pricer {
   const memo = new WeakMap<Deployment, Resolved | null>();

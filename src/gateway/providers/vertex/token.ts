@@ -13,6 +13,7 @@ import { GatewayError } from '../../errors.js';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 export interface TokenSourceOptions {
+  /** The clock for cache decisions (the JWT itself is always stamped with the real time). */
   now?: () => number;
   /** Refresh this many seconds before expiry (default 300). */
   refreshMarginS?: number;
@@ -44,7 +45,7 @@ export function createTokenSource(opts: TokenSourceOptions = {}): TokenSource {
       if (e.token && e.expiresAt - margin > now()) return Promise.resolve(e.token);
       if (e.inFlight) return e.inFlight;
       const entry = e;
-      entry.inFlight = fetchToken(sa, now(), opts.timeoutMs ?? 10_000)
+      entry.inFlight = fetchToken(sa, Date.now(), opts.timeoutMs ?? 10_000)
         .then(({ token, expiresInS }) => {
           entry.token = token;
           entry.expiresAt = now() + expiresInS * 1000;

@@ -67,7 +67,8 @@ function blockOf(p: GeminiPart, lookup: (w: string) => GeminiToolRef): ContentBl
       if (p.thoughtSignature) t.signature = p.thoughtSignature;
       return t;
     }
-    return { type: 'text', text: p.text };
+    // Gemini's last chunk often carries an empty text part beside the finish reason.
+    return p.text === '' ? undefined : { type: 'text', text: p.text };
   }
   if (p.inlineData) {
     return {
