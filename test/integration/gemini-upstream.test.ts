@@ -142,6 +142,26 @@ describe('OpenAI Chat client → Gemini upstream', () => {
   });
 });
 
+describe('OpenAI Responses client (what Codex speaks) → Gemini upstream', () => {
+  it('streams a translated answer with the full Responses event sequence', async () => {
+    const stream = await openai.responses.create({
+      model: 'gem',
+      input: 'Hi',
+      instructions: 'Be brief.',
+      stream: true,
+    });
+    const types: string[] = [];
+    let text = '';
+    for await (const ev of stream) {
+      types.push(ev.type);
+      if (ev.type === 'response.output_text.delta') text += ev.delta;
+    }
+    expect(text).toBe('Hello from fake Gemini.');
+    expect(types[types.length - 1]).toBe('response.completed');
+    expect(g.requests[0].body.systemInstruction).toEqual({ parts: [{ text: 'Be brief.' }] });
+  });
+});
+
 describe('Anthropic client → Gemini upstream: tools and thought signatures', () => {
   it('round-trips a function call, its signature and its result', async () => {
     g.setBehaviours(
