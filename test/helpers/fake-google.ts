@@ -47,7 +47,7 @@ export const USAGE = {
 };
 
 const PATH =
-  /^\/(?:v1beta|v1)\/(?:projects\/[^/]+\/locations\/[^/]+\/publishers\/(google|anthropic)\/)?models\/([^/:]+):(generateContent|streamGenerateContent|countTokens|rawPredict|streamRawPredict)$/;
+  /^\/(?:v1beta|v1)\/(?:projects\/[^/]+\/locations\/[^/]+\/publishers\/(google|anthropic)\/)?models\/([^/:]+):(generateContent|streamGenerateContent|countTokens|batchEmbedContents|rawPredict|streamRawPredict)$/;
 
 export async function startFakeGoogle(opts: { apiKey?: string } = {}): Promise<FakeGoogle> {
   const requests: GoogleRecorded[] = [];
@@ -84,6 +84,15 @@ export async function startFakeGoogle(opts: { apiKey?: string } = {}): Promise<F
       if (!m || req.method !== 'POST') return error(res, 404, 'NOT_FOUND', `no such path ${url.pathname}`);
       const [, publisher, model, action] = m;
       if (action === 'countTokens') return json(res, 200, { totalTokens: 77 });
+      if (action === 'batchEmbedContents') {
+        const reqs = body?.requests;
+        if (
+          !Array.isArray(reqs) ||
+          reqs.some((r: any) => r.model !== `models/${model}` || !r.content?.parts?.[0]?.text)
+        )
+          return error(res, 400, 'INVALID_ARGUMENT', 'bad batchEmbedContents body');
+        return json(res, 200, { embeddings: reqs.map(() => ({ values: [0.25, -0.5, 0.125] })) });
+      }
       if (publisher === 'anthropic') return claude(res, model, action === 'streamRawPredict', body);
       if (action === 'streamGenerateContent' && url.searchParams.get('alt') !== 'sse')
         return error(res, 400, 'INVALID_ARGUMENT', 'streams need alt=sse here');

@@ -31,6 +31,7 @@ beforeAll(async () => {
     ],
     {
       gem: [{ provider: 'gemini', model: 'gemini-2.5-pro' }],
+      embed: [{ provider: 'gemini', model: 'gemini-embedding-001' }],
       'gem-then-oai': [
         { provider: 'gemini', model: 'gemini-2.5-flash' },
         { provider: 'oai', model: 'gpt-up' },
@@ -139,6 +140,32 @@ describe('OpenAI Chat client → Gemini upstream', () => {
     expect(text).toContain('Hello');
     expect(text).not.toContain('[DONE]');
     expect(text).toMatch(/"error"/);
+  });
+});
+
+describe('OpenAI embeddings → Gemini batchEmbedContents', () => {
+  it('maps inputs and dimensions, and honours the base64 encoding the SDK asks for', async () => {
+    const res = await openai.embeddings.create({ model: 'embed', input: ['alpha', 'beta'], dimensions: 3 });
+    expect(res.data.map((d) => d.embedding)).toEqual([
+      [0.25, -0.5, 0.125],
+      [0.25, -0.5, 0.125],
+    ]);
+    expect(res.usage.prompt_tokens).toBeGreaterThan(0);
+    const r = g.requests[0];
+    expect(r.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(r.headers['x-goog-api-key']).toBe(KEY);
+    expect(r.body.requests[1]).toEqual({
+      model: 'models/gemini-embedding-001',
+      content: { parts: [{ text: 'beta' }] },
+      outputDimensionality: 3,
+    });
+    const tokens = await fetch(`${gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'embed', input: [[1, 2, 3]] }),
+    });
+    expect(tokens.status).toBe(400);
+    expect(await tokens.text()).toMatch(/token arrays/);
   });
 });
 

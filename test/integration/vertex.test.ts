@@ -107,6 +107,24 @@ describe('Gemini on Vertex', () => {
   });
 });
 
+describe('a Gemini client to Gemini on Vertex', () => {
+  it('passes the body through to the Vertex path (the /v1 spelling of the route)', async () => {
+    const body = { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }], generationConfig: { topK: 5 } };
+    const res = await fetch(`${gw.url}/v1/models/gem:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).candidates[0].content.parts[0].text).toBe('Hello from fake Gemini.');
+    expect(vx.requests[0].path).toBe(
+      '/v1/projects/my-proj/locations/us-east5/publishers/google/models/gemini-2.5-pro:generateContent',
+    );
+    expect(vx.requests[0].body).toEqual(body);
+    expect(vx.requests[0].headers['x-goog-api-key']).toBeUndefined();
+  });
+});
+
 describe('Claude on Vertex', () => {
   it('Claude Code’s Messages requests pass through to rawPredict with anthropic_version and the betas', async () => {
     const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });

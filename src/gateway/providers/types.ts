@@ -50,6 +50,14 @@ export interface ProviderAdapter {
   ): Record<string, string> | Promise<Record<string, string>>;
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
-  /** Embeddings, for providers that have them. */
-  embeddings?: { path: string };
+  /** Embeddings, for providers that have them; `translate` when they are not OpenAI-shaped. */
+  embeddings?: { path: string; translate?: EmbeddingsTranslation };
+}
+
+/** OpenAI embeddings ↔ a provider's own embeddings API. */
+export interface EmbeddingsTranslation {
+  path(d: Deployment): string;
+  request(body: Record<string, unknown>, d: Deployment): unknown;
+  /** The upstream answer as an OpenAI embeddings body; `inputTokens` counted by the gateway. */
+  response(json: unknown, body: Record<string, unknown>, inputTokens: number): unknown;
 }

@@ -1,5 +1,6 @@
 import type { Deployment } from '../../../config/types.js';
 import { createGeminiCodec, generateAction, modelSegment } from '../../wire/gemini/codec.js';
+import { embeddingsFromGemini, embeddingsPath, embeddingsToGemini } from '../../wire/gemini/embeddings.js';
 import { classifyGeminiError } from '../../wire/gemini/errors.js';
 import type { ProviderAdapter } from '../types.js';
 
@@ -30,4 +31,12 @@ export const geminiAdapter: ProviderAdapter = {
   needsKey: true,
   headers: geminiHeaders,
   classifyError: classifyGeminiError,
+  embeddings: {
+    path: '',
+    translate: {
+      path: (d) => embeddingsPath(d.model),
+      request: (body, d) => embeddingsToGemini(body, d.model),
+      response: embeddingsFromGemini,
+    },
+  },
 };
