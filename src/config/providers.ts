@@ -94,7 +94,8 @@ function normalizeProvider(
     type === 'ollama' ||
     (type === 'openai_compatible' && raw.api_key === undefined && isLoopbackUrl(apiBase));
   // A Vertex provider authenticates with its service account, or with api_key as a static access token.
-  const keyState: KeyState = apiKey || vx.vertex?.credentials ? 'set' : keyless ? 'not_needed' : 'missing';
+  const keyState: KeyState =
+    apiKey || vx.vertex?.credentials || vx.vertex?.metadataHost ? 'set' : keyless ? 'not_needed' : 'missing';
   if (keyState === 'missing') {
     out.warnings.push({
       path: at('api_key'),

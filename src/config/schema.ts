@@ -55,7 +55,7 @@ export const providerSchema = z
       .string()
       .optional()
       .describe(
-        'vertex_ai: path to a service-account JSON key (default $GOOGLE_APPLICATION_CREDENTIALS); without one, api_key is a static access token',
+        'vertex_ai: path to a service-account JSON key (default $GOOGLE_APPLICATION_CREDENTIALS), or "metadata" for the GCE metadata server; without one, api_key is a static access token',
       ),
   })
   .describe('An upstream provider');

@@ -20,6 +20,8 @@ export interface VertexSettings {
   location: string;
   /** Service-account credentials; without them `apiKey` is a static OAuth access token. */
   credentials?: ServiceAccount;
+  /** `vertex_credentials: metadata`: tokens from the GCE metadata server at this host. */
+  metadataHost?: string;
 }
 
 export type KeyState = 'set' | 'missing' | 'not_needed';

@@ -7,7 +7,9 @@ import type { ConfigIssue, ServiceAccount, VertexSettings } from './types.js';
  * The `vertex_*` keys of a provider: credentials from `vertex_credentials` (a path, or the JSON
  * itself) or `$GOOGLE_APPLICATION_CREDENTIALS`, the project from `vertex_project`, the credentials'
  * `project_id` or `$GOOGLE_CLOUD_PROJECT`, the location from `vertex_location` (default
- * `us-central1`). Read once at load; the key file's contents never reach messages.
+ * `us-central1`). `vertex_credentials: metadata` takes tokens from the GCE metadata server
+ * (`$GCE_METADATA_HOST`, default metadata.google.internal). Read once at load; the key file's
+ * contents never reach messages.
  */
 export interface VertexResult {
   vertex?: VertexSettings;
@@ -34,7 +36,8 @@ export function normalizeVertex(
   let credentials: ServiceAccount | undefined;
   const source = raw.vertex_credentials?.trim() || env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
   const where = at('vertex_credentials');
-  if (source) {
+  const metadata = source === 'metadata';
+  if (source && !metadata) {
     const r = readServiceAccount(source);
     if (typeof r === 'string') errors.push({ path: where, message: r });
     else credentials = r;
@@ -54,6 +57,7 @@ export function normalizeVertex(
   if (errors.length > 0) return { errors };
   const vertex: VertexSettings = { project: project!, location };
   if (credentials) vertex.credentials = credentials;
+  if (metadata) vertex.metadataHost = env.GCE_METADATA_HOST?.trim() || 'metadata.google.internal';
   return { vertex, apiBase: vertexApiBase(location), errors };
 }
 

@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -192,6 +194,46 @@ describe('tokens', () => {
     } finally {
       await g2.stop(100);
       await t.close();
+    }
+  });
+
+  it('vertex_credentials: metadata takes the token from the GCE metadata server (Metadata-Flavor checked)', async () => {
+    const seen: string[] = [];
+    const md = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers['metadata-flavor']}`);
+      if (req.headers['metadata-flavor'] !== 'Google') return void res.writeHead(403).end('missing header');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'ya29.from-metadata', expires_in: 3599, token_type: 'Bearer' }));
+    });
+    await new Promise<void>((r) => md.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(md.address() as AddressInfo).port}`;
+    const text = `litellm:
+  port: 0
+  providers:
+    v: { type: vertex_ai, api_base: ${vx.url}/v1, vertex_project: gce-proj, vertex_credentials: metadata }
+  models:
+    m: [{ provider: v, model: gemini-2.5-pro }]
+  router: { num_retries: 0 }
+`;
+    const r = loadConfigText(text, { env: { GCE_METADATA_HOST: host } });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.loaded.config.providers.v.keyState).toBe('set');
+    vx.acceptBearer((t) => t === 'ya29.from-metadata');
+    const g4 = await startTestGateway(r.loaded);
+    try {
+      const openai = new OpenAI({ baseURL: `${g4.url}/v1`, apiKey: 'client', maxRetries: 0 });
+      await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+      await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+      expect(seen).toEqual(['GET /computeMetadata/v1/instance/service-accounts/default/token Google']);
+      expect(vx.requests.map((x) => x.headers.authorization)).toEqual([
+        'Bearer ya29.from-metadata',
+        'Bearer ya29.from-metadata',
+      ]);
+      expect(vx.requests[0].path).toMatch(/^\/v1\/projects\/gce-proj\/locations\/us-central1\//);
+    } finally {
+      vx.acceptBearer((t) => tok.issued.includes(t) || t === 'ya29.static-token');
+      await g4.stop(100);
+      await new Promise<void>((res) => md.close(() => res()));
     }
   });
 

@@ -33,15 +33,19 @@ export function isVertexClaude(model: string): boolean {
  * Vertex AI: Gemini models through Google's publisher (the Gemini wire), Claude models through
  * Anthropic's (`:rawPredict` / `:streamRawPredict` with the Messages body, `anthropic_version` in
  * the body and no `model`, so Claude Code's requests pass through with their betas). Auth is a
- * Bearer access token: from the service account (cached, refreshed before expiry) or `api_key`
- * as a static token.
+ * Bearer access token: from the service account or the GCE metadata server (cached, refreshed
+ * before expiry) or `api_key` as a static token.
  */
 export function createVertexAdapters(deps: VertexDeps): { gemini: ProviderAdapter; claude: ProviderAdapter } {
   const tokens = deps.tokens ?? createTokenSource();
   const bearer = async (d: Deployment): Promise<Record<string, string>> => {
     const h: Record<string, string> = {};
-    const sa = d.provider.vertex?.credentials;
-    const token = sa ? await tokens.token(sa) : d.provider.apiKey;
+    const v = d.provider.vertex;
+    const token = v?.metadataHost
+      ? await tokens.metadata(v.metadataHost)
+      : v?.credentials
+        ? await tokens.token(v.credentials)
+        : d.provider.apiKey;
     if (token) h.authorization = `Bearer ${token}`;
     if (d.provider.headers) for (const [k, v] of Object.entries(d.provider.headers)) h[k.toLowerCase()] = v;
     return h;

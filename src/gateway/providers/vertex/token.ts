@@ -22,6 +22,8 @@ export interface TokenSourceOptions {
 
 export interface TokenSource {
   token(sa: ServiceAccount): Promise<string>;
+  /** The default service account's token from the GCE metadata server at `host`. */
+  metadata(host: string): Promise<string>;
 }
 
 interface Entry {
@@ -34,29 +36,61 @@ export function createTokenSource(opts: TokenSourceOptions = {}): TokenSource {
   const now = opts.now ?? Date.now;
   const margin = (opts.refreshMarginS ?? 300) * 1000;
   const entries = new Map<string, Entry>();
-  return {
-    token(sa) {
-      const key = `${sa.clientEmail}\n${sa.tokenUri}`;
-      let e = entries.get(key);
-      if (!e) {
-        e = { expiresAt: 0 };
-        entries.set(key, e);
-      }
-      if (e.token && e.expiresAt - margin > now()) return Promise.resolve(e.token);
-      if (e.inFlight) return e.inFlight;
-      const entry = e;
-      entry.inFlight = fetchToken(sa, Date.now(), opts.timeoutMs ?? 10_000)
-        .then(({ token, expiresInS }) => {
-          entry.token = token;
-          entry.expiresAt = now() + expiresInS * 1000;
-          return token;
-        })
-        .finally(() => {
-          entry.inFlight = undefined;
-        });
-      return entry.inFlight;
-    },
+  const cached = (
+    key: string,
+    fetch: () => Promise<{ token: string; expiresInS: number }>,
+  ): Promise<string> => {
+    let e = entries.get(key);
+    if (!e) {
+      e = { expiresAt: 0 };
+      entries.set(key, e);
+    }
+    if (e.token && e.expiresAt - margin > now()) return Promise.resolve(e.token);
+    if (e.inFlight) return e.inFlight;
+    const entry = e;
+    entry.inFlight = fetch()
+      .then(({ token, expiresInS }) => {
+        entry.token = token;
+        entry.expiresAt = now() + expiresInS * 1000;
+        return token;
+      })
+      .finally(() => {
+        entry.inFlight = undefined;
+      });
+    return entry.inFlight;
   };
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return {
+    token: (sa) => cached(`${sa.clientEmail}\n${sa.tokenUri}`, () => fetchToken(sa, Date.now(), timeoutMs)),
+    metadata: (host) => cached(`metadata\n${host}`, () => fetchMetadataToken(host, timeoutMs)),
+  };
+}
+
+const METADATA_PATH = '/computeMetadata/v1/instance/service-accounts/default/token';
+
+async function fetchMetadataToken(
+  host: string,
+  timeoutMs: number,
+): Promise<{ token: string; expiresInS: number }> {
+  const url = `http://${host}${METADATA_PATH}`;
+  let status: number;
+  let text: string;
+  try {
+    const res = await request(url, {
+      method: 'GET',
+      headers: { 'metadata-flavor': 'Google' },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    status = res.statusCode;
+    text = await res.body.text();
+  } catch (e) {
+    throw new GatewayError(
+      'upstream_unreachable',
+      `GCE metadata server ${host} unreachable: ${(e as Error).message}`,
+    );
+  }
+  return tokenFrom(status, text, `the GCE metadata server ${host}`);
 }
 
 /** The RS256 JWT the grant exchanges: issuer the account, audience its token URI, one hour. */
@@ -113,6 +147,11 @@ async function fetchToken(
       `token endpoint ${sa.tokenUri} unreachable: ${(e as Error).message}`,
     );
   }
+  return tokenFrom(status, text, `token endpoint refused the service account ${sa.clientEmail}`);
+}
+
+/** An OAuth token answer, or an error led by `refused` and the endpoint's own reason. */
+function tokenFrom(status: number, text: string, refused: string): { token: string; expiresInS: number } {
   let j: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
   try {
     j = JSON.parse(text);
@@ -126,11 +165,9 @@ async function fetchToken(
         : typeof j.error === 'string'
           ? j.error
           : `HTTP ${status}`;
-    throw new GatewayError(
-      status >= 500 ? 'upstream_error' : 'auth_failed',
-      `token endpoint refused the service account ${sa.clientEmail}: ${why}`,
-      { status: status >= 500 ? 502 : 401 },
-    );
+    throw new GatewayError(status >= 500 ? 'upstream_error' : 'auth_failed', `${refused}: ${why}`, {
+      status: status >= 500 ? 502 : 401,
+    });
   }
   const expiresInS = typeof j.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 3600;
   return { token: j.access_token, expiresInS };
