@@ -98,7 +98,9 @@ export function buildProgram(): Command {
 
   program
     .command('env <agent>')
-    .description('Print what points an agent at the gateway: claude (environment), codex (config.toml)')
+    .description(
+      'Print what points an agent at the gateway: claude (environment), codex (config.toml), gemini (settings.json + environment)',
+    )
     .option('--config <path>', 'config file (default: the running gateway’s, else the usual locations)')
     .option('--model <name>', 'the model (alias) the agent should ask for')
     .action(async (agent, opts) => (await import('./commands/env.js')).env(agent, opts));

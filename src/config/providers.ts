@@ -4,6 +4,7 @@ import type { Env, MissingEnv } from './env.js';
 import { formatPath } from './format-issues.js';
 import { providerSchema, type RawProvider } from './schema.js';
 import type { ConfigIssue, KeyState, ProviderConfig, ProviderType } from './types.js';
+import { normalizeVertex } from './vertex.js';
 import { DEFAULT_API_BASE, isLoopbackUrl, wellKnownProvider } from './well-known.js';
 
 /**
@@ -56,14 +57,19 @@ function normalizeProvider(
   if (!type) {
     out.errors.push({
       path: at('type'),
-      message: `cannot infer the type of provider "${name}": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure) or api_base${missingSuffix(ctx, at('api_base'))}`,
+      message: `cannot infer the type of provider "${name}": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure, gemini, vertex_ai) or api_base${missingSuffix(ctx, at('api_base'))}`,
     });
     return undefined;
   }
   const cloud = cloudSettings(name, type, raw, ctx.env, out.errors);
   if (!cloud) return undefined;
   const knownBase = known && (!raw.type || raw.type === known.type) ? known.apiBase : undefined;
-  const base = givenBase ?? knownBase ?? cloud.defaultApiBase ?? DEFAULT_API_BASE[type];
+  const vx = normalizeVertex(raw, type, ctx.env, at);
+  if (vx.errors.length > 0) {
+    out.errors.push(...vx.errors);
+    return undefined;
+  }
+  const base = givenBase ?? knownBase ?? cloud.defaultApiBase ?? DEFAULT_API_BASE[type] ?? vx.apiBase;
   if (!base) {
     out.errors.push({
       path: at('api_base'),
@@ -83,21 +89,28 @@ function normalizeProvider(
   let apiKey = raw.api_key;
   let missingEnv = ctx.missing.get(at('api_key'));
   if (raw.api_key === undefined && known?.keyEnv && !cloud.noKey) {
-    apiKey = ctx.env[known.keyEnv];
-    if (!apiKey) missingEnv = [known.keyEnv];
+    apiKey = ctx.env[known.keyEnv] || (known.altKeyEnv ? ctx.env[known.altKeyEnv] : undefined);
+    if (!apiKey) missingEnv = known.altKeyEnv ? [known.keyEnv, known.altKeyEnv] : [known.keyEnv];
   }
   if (!apiKey?.trim()) apiKey = undefined;
   const keyless =
     type === 'ollama' ||
     (type === 'openai_compatible' && raw.api_key === undefined && isLoopbackUrl(apiBase));
-  const keyState: KeyState = apiKey ? 'set' : (cloud.keyState ?? (keyless ? 'not_needed' : 'missing'));
+  // A Vertex provider authenticates with its service account, or with api_key as a static access token.
+  const keyState: KeyState =
+    apiKey || vx.vertex?.credentials || vx.vertex?.metadataHost
+      ? 'set'
+      : (cloud.keyState ?? (keyless ? 'not_needed' : 'missing'));
   if (keyState === 'missing' && cloud.missingEnv) missingEnv = cloud.missingEnv;
   if (keyState === 'missing') {
     out.warnings.push({
       path: at('api_key'),
-      message: missingEnv?.length
-        ? `${missingEnv.join(', ')} not set; deployments on "${name}" are skipped`
-        : `no api_key; deployments on "${name}" are skipped (set api_key, any value if the server needs none)`,
+      message:
+        type === 'vertex_ai' && raw.api_key === undefined
+          ? `no credentials; deployments on "${name}" are skipped (set vertex_credentials, GOOGLE_APPLICATION_CREDENTIALS, or api_key to an access token)`
+          : missingEnv?.length
+            ? `${missingEnv.join(', ')} not set; deployments on "${name}" are skipped`
+            : `no api_key; deployments on "${name}" are skipped (set api_key, any value if the server needs none)`,
     });
   }
 
@@ -106,6 +119,9 @@ function normalizeProvider(
   if (keyState === 'missing' && missingEnv?.length) provider.missingEnv = missingEnv;
   if (raw.headers && Object.keys(raw.headers).length) provider.headers = { ...raw.headers };
   if (raw.timeout !== undefined) provider.timeoutS = raw.timeout;
+  if (vx.vertex) provider.vertex = vx.vertex;
+  if (keyState === 'missing' && type === 'vertex_ai' && !missingEnv?.length)
+    provider.missingEnv = ['GOOGLE_APPLICATION_CREDENTIALS'];
   return Object.assign(provider, cloud.fields);
 }
 

@@ -25,6 +25,8 @@ export const PROVIDER_TYPES = [
   'openai_compatible',
   'bedrock',
   'azure',
+  'gemini',
+  'vertex_ai',
 ] as const;
 
 /** Failure kinds a chain entry may be reserved for (`fallback_on`). */
@@ -67,6 +69,20 @@ export const providerSchema = z
     headers: z.record(z.string(), z.string()).optional().describe('Extra headers sent with every request'),
     timeout: posNum('Per-attempt timeout in seconds (overrides router.timeout)'),
     ...cloudProviderKeys,
+    vertex_project: z
+      .string()
+      .optional()
+      .describe('vertex_ai: the Google Cloud project (default: the credentials file project_id)'),
+    vertex_location: z
+      .string()
+      .optional()
+      .describe('vertex_ai: region such as us-central1, or global (default us-central1)'),
+    vertex_credentials: z
+      .string()
+      .optional()
+      .describe(
+        'vertex_ai: path to a service-account JSON key (default $GOOGLE_APPLICATION_CREDENTIALS), or "metadata" for the GCE metadata server; without one, api_key is a static access token',
+      ),
   })
   .describe('An upstream provider');
 

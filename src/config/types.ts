@@ -3,7 +3,27 @@
  * each chain entry resolved into a Deployment. Produced by `load.ts` from the zod schema's output.
  */
 
-export type ProviderType = 'openai' | 'openai_compatible' | 'ollama' | 'anthropic' | 'bedrock' | 'azure';
+export type ProviderType =
+  'openai' | 'openai_compatible' | 'ollama' | 'anthropic' | 'bedrock' | 'azure' | 'gemini' | 'vertex_ai';
+
+/** A Google service account key file (the fields the signed-JWT grant needs). */
+export interface ServiceAccount {
+  clientEmail: string;
+  privateKey: string;
+  tokenUri: string;
+  projectId?: string;
+}
+
+/** Where a `vertex_ai` provider's models live and how it gets an access token. */
+export interface VertexSettings {
+  project: string;
+  /** A region such as `us-central1`, or `global`. */
+  location: string;
+  /** Service-account credentials; without them `apiKey` is a static OAuth access token. */
+  credentials?: ServiceAccount;
+  /** `vertex_credentials: metadata`: tokens from the GCE metadata server at this host. */
+  metadataHost?: string;
+}
 
 export type KeyState = 'set' | 'missing' | 'not_needed';
 
@@ -28,6 +48,8 @@ export interface ProviderConfig {
   apiVersion?: string;
   /** Azure: an Entra ID bearer token sent instead of the `api-key` header. */
   adToken?: string;
+  /** `vertex_ai` providers only. */
+  vertex?: VertexSettings;
 }
 
 /** Where a Bedrock provider's credentials come from, read again whenever they are about to expire. */

@@ -9,6 +9,8 @@ export interface WellKnownProvider {
   type: ProviderType;
   apiBase?: string;
   keyEnv?: string;
+  /** A second variable consulted when `keyEnv` is unset. */
+  altKeyEnv?: string;
 }
 
 export const WELL_KNOWN_PROVIDERS: Readonly<Record<string, WellKnownProvider>> = {
@@ -16,12 +18,14 @@ export const WELL_KNOWN_PROVIDERS: Readonly<Record<string, WellKnownProvider>> =
   anthropic: { type: 'anthropic', apiBase: 'https://api.anthropic.com/v1', keyEnv: 'ANTHROPIC_API_KEY' },
   ollama: { type: 'ollama', apiBase: 'http://127.0.0.1:11434/v1' },
   gemini: {
-    type: 'openai_compatible',
-    apiBase: 'https://generativelanguage.googleapis.com/v1beta/openai',
+    type: 'gemini',
+    apiBase: 'https://generativelanguage.googleapis.com/v1beta',
     keyEnv: 'GEMINI_API_KEY',
+    altKeyEnv: 'GOOGLE_API_KEY',
   },
   azure: { type: 'azure', keyEnv: 'AZURE_API_KEY' },
   bedrock: { type: 'bedrock' },
+  vertex_ai: { type: 'vertex_ai' },
   mistral: { type: 'openai_compatible', apiBase: 'https://api.mistral.ai/v1', keyEnv: 'MISTRAL_API_KEY' },
   groq: { type: 'openai_compatible', apiBase: 'https://api.groq.com/openai/v1', keyEnv: 'GROQ_API_KEY' },
   deepseek: { type: 'openai_compatible', apiBase: 'https://api.deepseek.com/v1', keyEnv: 'DEEPSEEK_API_KEY' },
@@ -44,6 +48,7 @@ export const DEFAULT_API_BASE: Readonly<Partial<Record<ProviderType, string>>> =
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com/v1',
   ollama: 'http://127.0.0.1:11434/v1',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
 };
 
 export function wellKnownProvider(name: string): WellKnownProvider | undefined {

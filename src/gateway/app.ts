@@ -16,6 +16,7 @@ import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo } from './routes/info.js';
 import { handleModel, handleModels } from './routes/models-list.js';
 import { handleKeyInfo, handleSpendLogs, managementError } from './routes/litellm-compat.js';
+import { matchGeminiRoute } from './routes/gemini.js';
 import { handleMetrics } from './routes/metrics.js';
 import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
 import type { GatewayState } from './state.js';
@@ -172,7 +173,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = own(routes, path) ?? modelRoute(path);
+      const route = own(routes, path) ?? modelRoute(path) ?? geminiRoute(path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted && deps.state.tracing) ctx.trace = deps.state.tracing.start(ctx);
@@ -252,6 +253,12 @@ function settleBeforeEnd(ctx: RequestContext): void {
     settle(ctx);
     return end(...args);
   }) as ServerResponse['end'];
+}
+
+/** `/v1beta/models/{model}:generateContent` and friends carry the model in the path. */
+function geminiRoute(path: string): Route | undefined {
+  const g = matchGeminiRoute(path);
+  return g && { ...g, auth: true };
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -9,7 +9,8 @@
  */
 
 /** Wire formats; `bedrock-converse` is spoken by upstreams only. */
-export type Dialect = 'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'bedrock-converse';
+export type Dialect =
+  'openai-chat' | 'anthropic-messages' | 'openai-responses' | 'gemini' | 'bedrock-converse';
 
 /** How a tool is declared and called: a JSON-arguments function, or a free-text custom tool (Codex apply_patch). */
 export type ToolKind = 'function' | 'custom';
@@ -33,6 +34,8 @@ export interface ToolUseBlock {
   kind?: ToolKind;
   /** Responses API namespace (Codex MCP tools: `mcp__server`); `name` is then the bare tool name. */
   namespace?: string;
+  /** Gemini `thoughtSignature` carried on the call: opaque, only meaningful to Gemini. */
+  signature?: string;
 }
 
 export interface ToolResultBlock {
@@ -89,6 +92,8 @@ export interface CanonicalRequest {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
+  /** Top-k sampling (Gemini, Anthropic); OpenAI-format upstreams have no such parameter. */
+  topK?: number;
   stop?: string[];
   stream: boolean;
   tools?: CanonicalTool[];
@@ -139,7 +144,14 @@ export type CanonicalEvent =
       block:
         | { type: 'text' }
         | { type: 'thinking'; redacted?: string }
-        | { type: 'tool_use'; id: string; name: string; kind?: ToolKind; namespace?: string };
+        | {
+            type: 'tool_use';
+            id: string;
+            name: string;
+            kind?: ToolKind;
+            namespace?: string;
+            signature?: string;
+          };
     }
   | { type: 'text_delta'; index: number; text: string }
   | { type: 'thinking_delta'; index: number; text: string }

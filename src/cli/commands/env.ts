@@ -7,8 +7,9 @@ import { parseYaml } from '../../config/yaml-text.js';
 import { resolveModel } from '../../gateway/router/resolve.js';
 import { clientUrl, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, out } from '../output.js';
+import { geminiText } from './env-gemini.js';
 
-export const ENV_TARGETS = ['claude', 'codex'] as const;
+export const ENV_TARGETS = ['claude', 'codex', 'gemini'] as const;
 export type EnvTarget = (typeof ENV_TARGETS)[number];
 
 /** The environment variable Codex reads its key from (`env_key` in config.toml). */
@@ -75,7 +76,7 @@ export function codexLines(t: AgentTarget): { toml: string[]; shell: string[] } 
 }
 
 /** True when one of these names resolves to an alias (exact or glob). */
-function servesAny(config: LitellmConfig, names: readonly string[]): boolean {
+export function servesAny(config: LitellmConfig, names: readonly string[]): boolean {
   return names.some((n) => {
     try {
       resolveModel(config, n);
@@ -86,7 +87,7 @@ function servesAny(config: LitellmConfig, names: readonly string[]): boolean {
   });
 }
 
-function pickAlias(config: LitellmConfig, preferred: string[]): string | undefined {
+export function pickAlias(config: LitellmConfig, preferred: string[]): string | undefined {
   const exact = config.models.filter((a) => !a.glob).map((a) => a.name);
   return preferred.find((p) => exact.includes(p)) ?? exact[0];
 }
@@ -155,7 +156,7 @@ function envVarOf(text: string): string | undefined {
 }
 
 /**
- * `agentbox env <claude|codex> [--config P] [--model M]`: what to set to point an agent at the
+ * `agentbox env <claude|codex|gemini> [--config P] [--model M]`: what to set to point an agent at the
  * gateway. The URL comes from the running daemon's state file, else from the config's host and port.
  */
 export async function env(
@@ -185,6 +186,8 @@ export async function env(
   const t: AgentTarget = { url, key: ref.key, config, model: opts.model };
   if (target === 'claude') {
     out(claudeLines(t).join('\n'));
+  } else if (target === 'gemini') {
+    out(geminiText(t));
   } else {
     const c = codexLines(t);
     out(

@@ -20,6 +20,8 @@ export interface WireCodec {
   readonly dialect: Dialect;
   /** Path under apiBase, e.g. `/chat/completions`, `/messages`, `/responses`. */
   readonly path: string;
+  /** For formats with the model (and streaming) in the URL (Gemini, Vertex): the path per deployment. */
+  pathFor?(d: Deployment, stream: boolean): string;
   /** Canonical → the provider's request body (model already the deployment's). */
   buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
   /** `req`, when translating, lets parsers map tool names back (namespaces, custom tools). */
@@ -66,11 +68,14 @@ export interface ProviderAdapter {
   readonly defaultApiBase: string;
   readonly needsKey: boolean;
   /** Auth and protocol headers for a request to this provider; `client` are the incoming headers. */
-  headers(d: Deployment, client: Record<string, string | string[] | undefined>): Record<string, string>;
+  headers(
+    d: Deployment,
+    client: Record<string, string | string[] | undefined>,
+  ): Record<string, string> | Promise<Record<string, string>>;
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
-  /** Embeddings, for providers that have them. */
-  embeddings?: { path: string; pathFor?(d: Deployment): string };
+  /** Embeddings, for providers that have them; `translate` when they are not OpenAI-shaped. */
+  embeddings?: { path: string; pathFor?(d: Deployment): string; translate?: EmbeddingsTranslation };
   /** The wire for a client dialect when it depends on the deployment's model (Claude on Bedrock); replaces `wires` lookups. */
   wireFor?(dialect: Dialect, d: Deployment): WireCodec | undefined;
   /**
@@ -78,4 +83,12 @@ export interface ProviderAdapter {
    * own token). A failure ends this attempt without a request: the router falls back as for any other.
    */
   finalize?(call: OutgoingCall, d: Deployment, client: ClientHeaders): FinalCall | Promise<FinalCall>;
+}
+
+/** OpenAI embeddings ↔ a provider's own embeddings API. */
+export interface EmbeddingsTranslation {
+  path(d: Deployment): string;
+  request(body: Record<string, unknown>, d: Deployment): unknown;
+  /** The upstream answer as an OpenAI embeddings body; `inputTokens` counted by the gateway. */
+  response(json: unknown, body: Record<string, unknown>, inputTokens: number): unknown;
 }

@@ -70,11 +70,18 @@ export async function attempt(i: AttemptInput): Promise<AttemptResult> {
 
 async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
   const { d, plan } = i;
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: i.stream ? 'text/event-stream' : 'application/json',
-    ...plan.adapter.headers(d, i.clientHeaders),
-  };
+  let headers: Record<string, string>;
+  try {
+    headers = {
+      'content-type': 'application/json',
+      accept: i.stream ? 'text/event-stream' : 'application/json',
+      ...(await plan.adapter.headers(d, i.clientHeaders)),
+    };
+  } catch (e) {
+    // Credentials that cannot be turned into a token (a refused or unreachable token endpoint).
+    const f = toFailure(e);
+    return { ok: false, failure: { ...f, kind: f.status >= 500 ? f.kind : 'client' } };
+  }
   if (i.traceparent) headers.traceparent = i.traceparent;
   let res: Dispatcher.ResponseData;
   try {

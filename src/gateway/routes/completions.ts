@@ -49,7 +49,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       config,
       cooldowns: ctx.state.cooldowns,
       upstream: ctx.upstream,
-      adapterFor: (d) => adapterFor(d.provider.type),
+      adapterFor: (d) => adapterFor(d.provider.type, d.model),
       limits: admission.limits,
     },
     {

@@ -30,8 +30,10 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const [d] = orderCandidates(chain, ctx.state.cooldowns);
   if (!d) throw new GatewayError('api_error', `no deployment of "${alias}" can serve`, { status: 503 });
   ctx.info.deployment = d.id;
-  const adapter = adapterFor(d.provider.type);
-  const call = adapter.wires['anthropic-messages'] && (await countCall(adapter, d, ctx, body));
+  const adapter = adapterFor(d.provider.type, d.model);
+  // Anthropic's own API counts; a Messages wire at a model-specific URL (Claude on Vertex) is counted here.
+  const wire = adapter.wires['anthropic-messages'];
+  const call = wire && !wire.pathFor && (await countCall(adapter, d, ctx, body));
   if (call) {
     const res = await ctx.upstream.request({
       ...call,
@@ -58,7 +60,7 @@ async function countCall(
 ): Promise<OutgoingCall | undefined> {
   const call: OutgoingCall = {
     url: joinUrl(d.provider.apiBase, '/messages/count_tokens'),
-    headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
+    headers: { 'content-type': 'application/json', ...(await adapter.headers(d, ctx.req.headers)) },
     body: JSON.stringify({ ...body, model: d.model }),
   };
   if (!adapter.finalize) return call;

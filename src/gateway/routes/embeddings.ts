@@ -38,7 +38,7 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     cacheable: false,
     maxOutput: 0,
   });
-  const offers = chain.filter((d) => adapterFor(d.provider.type).embeddings);
+  const offers = chain.filter((d) => adapterFor(d.provider.type, d.model).embeddings);
   const candidates = orderCandidates(offers, ctx.state.cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0 && limits && offers.some((d) => limits.waitMs(d) > 0)) {
     const s = Math.max(1, Math.ceil(Math.min(...offers.map((d) => limits.waitMs(d) || 60_000)) / 1000));
@@ -56,23 +56,36 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
   let after: FailureKind | undefined = nextCandidate(candidates, 0, undefined) < 0 ? 'server' : undefined;
   for (const [i, d] of candidates.entries()) {
     if (!mayFollow(d, after)) continue;
-    const adapter = adapterFor(d.provider.type);
+    const adapter = adapterFor(d.provider.type, d.model);
     if (limits && !(await limits.acquire(d)).ok) {
       lastError ??= new GatewayError('rate_limit', `${d.id} is at its rpm/tpm limit`, { retryAfterS: 1 });
       continue;
     }
     ctx.info.deployment = d.id;
     ctx.info.fallbacks = i;
+    const tr = adapter.embeddings!.translate;
     try {
+      const upstreamBody = tr ? tr.request(body, d) : { ...body, model: d.model };
       const res = await ctx.upstream.request({
-        url: joinUrl(d.provider.apiBase, adapter.embeddings!.pathFor?.(d) ?? adapter.embeddings!.path),
-        headers: { 'content-type': 'application/json', ...adapter.headers(d, ctx.req.headers) },
-        body: JSON.stringify({ ...body, model: d.model }),
+        url: joinUrl(
+          d.provider.apiBase,
+          tr ? tr.path(d) : (adapter.embeddings!.pathFor?.(d) ?? adapter.embeddings!.path),
+        ),
+        headers: { 'content-type': 'application/json', ...(await adapter.headers(d, ctx.req.headers)) },
+        body: JSON.stringify(upstreamBody),
         signal: ctx.signal,
         timeoutMs: (d.timeoutS ?? config.router.timeoutS) * 1000,
       });
       const text = await res.body.text();
       attempts.push({ deployment: d.id, status: res.statusCode });
+      if (res.statusCode >= 200 && res.statusCode < 300 && tr) {
+        const inputTokens = await countInputs(body, d.model);
+        const out = JSON.stringify(tr.response(JSON.parse(text), body, inputTokens));
+        ctx.info.usage = { inputTokens, outputTokens: 0 };
+        ctx.state.cooldowns.success(d.id);
+        committed(ctx, d);
+        return sendJson(ctx, 200, out, jsonAnswer(ctx, out, ctx.info.usage));
+      }
       if (res.statusCode >= 200 && res.statusCode < 300) {
         const parsed = JSON.parse(text) as { usage?: { prompt_tokens?: number } };
         ctx.info.usage = { inputTokens: parsed.usage?.prompt_tokens ?? 0, outputTokens: 0 };
@@ -87,14 +100,15 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
         `${d.id}: ${f.message}`,
         {
           status: res.statusCode,
-          upstreamBody: text,
-          upstreamDialect: 'openai-chat',
+          upstreamBody: tr ? undefined : text,
+          upstreamDialect: tr ? undefined : 'openai-chat',
           retryAfterS: f.retryAfterS,
         },
       );
       if (f.kind === 'client') break;
       after = f.kind;
     } catch (e) {
+      if (e instanceof GatewayError && e.code === 'invalid_request') throw e;
       const f = toFailure(e);
       after = f.kind;
       attempts.push({ deployment: d.id, status: null, error: f.message });
@@ -102,4 +116,15 @@ export async function handleEmbeddings(ctx: RequestContext): Promise<void> {
     }
   }
   throw lastError ?? new GatewayError('api_error', 'embeddings failed');
+}
+
+/** Input tokens of an embeddings request, for providers that do not report them. */
+async function countInputs(body: Record<string, unknown>, model: string): Promise<number> {
+  const inputs = typeof body.input === 'string' ? [body.input] : (body.input as unknown[]);
+  const { countTokensLocally } = await import('../usage/count-tokens.js');
+  const messages = inputs.map((t) => ({
+    role: 'user' as const,
+    content: [{ type: 'text' as const, text: String(t) }],
+  }));
+  return countTokensLocally({ model, system: [], messages, stream: false }, model);
 }

@@ -38,7 +38,10 @@ export function identify(req: IncomingMessage, config: LitellmConfig): Caller {
   const { masterKey, keys } = config;
   if (!keys && !masterKey) return ANONYMOUS;
   if (presented === undefined) {
-    throw new GatewayError('auth_failed', 'missing API key: send Authorization: Bearer <key> or x-api-key');
+    throw new GatewayError(
+      'auth_failed',
+      'missing API key: send Authorization: Bearer <key>, x-api-key or x-goog-api-key',
+    );
   }
   if (masterKey && sameSecret(presented, masterKey)) return MASTER;
   const k = keys ? index(keys).get(digest(presented)) : undefined;
@@ -55,7 +58,19 @@ function sameSecret(a: string, b: string): boolean {
 export function presentedKey(req: IncomingMessage): string | undefined {
   const auth = header(req, 'authorization');
   if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
-  return header(req, 'x-api-key')?.trim() || undefined;
+  return (
+    header(req, 'x-api-key')?.trim() ||
+    header(req, 'x-goog-api-key')?.trim() ||
+    queryKey(req.url) ||
+    undefined
+  );
+}
+
+/** Gemini clients may send their key as `?key=` (the request log never carries the query string). */
+function queryKey(url: string | undefined): string | undefined {
+  const q = url?.indexOf('?') ?? -1;
+  if (q === -1 || !url!.includes('key=', q)) return undefined;
+  return new URLSearchParams(url!.slice(q + 1)).get('key')?.trim() || undefined;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -44,6 +44,8 @@ const TYPE_IDS: Record<string, string | undefined> = {
   anthropic: 'anthropic',
   azure: 'azure',
   bedrock: 'aws',
+  gemini: 'google',
+  vertex_ai: 'google',
 };
 
 export function createPricer(): Pricer {

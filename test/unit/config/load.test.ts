@@ -157,10 +157,27 @@ describe('provider inference', () => {
     ['deepseek', 'https://api.deepseek.com/v1'],
     ['openrouter', 'https://openrouter.ai/api/v1'],
     ['together', 'https://api.together.xyz/v1'],
-    ['gemini', 'https://generativelanguage.googleapis.com/v1beta/openai'],
   ])('%s is openai_compatible at %s', (name, base) => {
     const p = ok(load(`    ${name}: { api_key: k }\n`)).config.providers[name];
     expect(p).toMatchObject({ type: 'openai_compatible', apiBase: base, keyState: 'set', apiKey: 'k' });
+  });
+
+  it('gemini speaks the native API; openai_compatible at Google’s compatibility URL still works', () => {
+    const p = ok(load('    gemini: { api_key: k }\n')).config.providers.gemini;
+    expect(p).toMatchObject({
+      type: 'gemini',
+      apiBase: 'https://generativelanguage.googleapis.com/v1beta',
+      keyState: 'set',
+    });
+    const compat = ok(
+      load(
+        '    gemini: { type: openai_compatible, api_base: https://generativelanguage.googleapis.com/v1beta/openai, api_key: k }\n',
+      ),
+    ).config.providers.gemini;
+    expect(compat).toMatchObject({
+      type: 'openai_compatible',
+      apiBase: 'https://generativelanguage.googleapis.com/v1beta/openai',
+    });
   });
 
   it('azure and vllm need api_base', () => {
@@ -178,7 +195,7 @@ describe('provider inference', () => {
 
   it('another name needs type, or gets openai_compatible from api_base', () => {
     expect(lines(load('    myproxy: { api_key: k }\n'))).toEqual([
-      'litellm.providers.myproxy.type: cannot infer the type of provider "myproxy": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure) or api_base',
+      'litellm.providers.myproxy.type: cannot infer the type of provider "myproxy": set type (openai, anthropic, ollama, openai_compatible, bedrock, azure, gemini, vertex_ai) or api_base',
     ]);
     const c = ok(
       load(

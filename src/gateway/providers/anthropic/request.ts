@@ -41,6 +41,7 @@ export function buildAnthropicRequest(req: CanonicalRequest, d: Deployment): Rec
   } else {
     if (req.temperature !== undefined) body.temperature = Math.min(Math.max(req.temperature, 0), 1);
     if (req.topP !== undefined) body.top_p = req.topP;
+    if (req.topK !== undefined) body.top_k = req.topK;
   }
 
   const stop = req.stop?.filter((s) => typeof s === 'string' && s.trim().length > 0);
