@@ -13,6 +13,7 @@ import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
 import { handleMetrics } from './routes/metrics.js';
+import { isUpgradeRequest, refuseUpgrade } from './routes/upgrade.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
 import { finishRequest } from './usage/finish.js';
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps): App {
           res.end();
           return;
         }
+        if (isUpgradeRequest(req)) return refuseUpgrade(req, res, ctx.requestId);
         if (!route) throw new GatewayError('not_found', `no route ${req.method} ${path}`);
         if (req.method !== route.method) {
           throw new GatewayError('method_not_allowed', `${path} accepts ${route.method}, not ${req.method}`);
