@@ -1,4 +1,5 @@
 import { formatPath } from './format-issues.js';
+import { groupWarnings, routerStrategies } from './groups.js';
 import { missingSuffix, type NormalizeContext } from './providers.js';
 import { isGlob } from './rules.js';
 import type { RawDeployment, RawLitellm } from './schema.js';
@@ -52,9 +53,11 @@ export function buildConfig(
       retryAfterSeconds: raw.router.retry_after_seconds,
       allowedFails: raw.router.allowed_fails,
       cooldownS: raw.router.cooldown,
+      ...routerStrategies(raw.router),
     },
     maxBodyBytes: raw.max_body_bytes,
   };
+  warnings.push(...groupWarnings(models, config.router));
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 
@@ -112,6 +115,7 @@ export function buildConfig(
 function toDeployment(alias: string, index: number, e: RawDeployment, provider: ProviderConfig): Deployment {
   const d: Deployment = { id: `${provider.name}/${e.model}`, alias, index, provider, model: e.model };
   assignDefined(d, {
+    order: e.order,
     weight: e.weight,
     timeoutS: e.timeout,
     maxTokens: e.max_tokens,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRATEGY_INPUT_NAMES } from './strategy-names.js';
 
 /**
  * The one description of `config.yml`. Keys are snake_case as in the file (and in LiteLLM);
@@ -50,7 +51,15 @@ export const deploymentSchema = z
   .strictObject({
     provider: z.string().min(1).describe('A name under litellm.providers'),
     model: z.string().min(1).describe('The model name the provider knows, e.g. gpt-4o'),
-    weight: posNum('Relative share among neighbouring entries of equal position'),
+    order: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Tier (default: the position). Entries of equal order form a group that shares load; groups are tried in order',
+      ),
+    weight: posNum("Relative share inside the entry's order group (strategy weighted)"),
     timeout: posNum('Per-attempt timeout in seconds for this deployment'),
     max_tokens: posInt('Clamp: requests asking for more output tokens get this many'),
     context_window: posInt('Context window in tokens'),
@@ -66,6 +75,12 @@ export const deploymentSchema = z
       .describe("Defaults merged into the request (the request's own values win)"),
   })
   .describe('One deployment in a fallback chain');
+
+const strategySchema = z
+  .enum(STRATEGY_INPUT_NAMES)
+  .describe(
+    'How a group of equal-order chain entries shares load: ordered, weighted (default), least_busy, latency, usage, cost; LiteLLM names accepted',
+  );
 
 const virtualKeySchema = z
   .strictObject({
@@ -132,6 +147,11 @@ export const litellmSchema = z
           .nonnegative()
           .default(30)
           .describe('Cooldown when the upstream gives no Retry-After, seconds'),
+        strategy: strategySchema.optional(),
+        aliases: z
+          .record(z.string(), z.strictObject({ strategy: strategySchema.optional() }))
+          .optional()
+          .describe('Router settings per alias (exact alias name), overriding the ones above'),
       })
       .prefault({})
       .describe('Retries, timeouts and cooldowns'),

@@ -1,3 +1,5 @@
+import type { StrategyName } from './strategy-names.js';
+
 /**
  * The normalized config the gateway runs on: camelCase, env expanded, provider types inferred,
  * each chain entry resolved into a Deployment. Produced by `load.ts` from the zod schema's output.
@@ -29,6 +31,8 @@ export interface Deployment {
   index: number;
   provider: ProviderConfig;
   model: string;
+  /** Tier in the chain (absent: the position); equal orders form a load-sharing group. */
+  order?: number;
   weight?: number;
   timeoutS?: number;
   maxTokens?: number;
@@ -64,6 +68,10 @@ export interface RouterSettings {
   allowedFails: number;
   /** Cooldown when the upstream gave no Retry-After, seconds. */
   cooldownS: number;
+  /** How equal-order groups share load (absent: weighted). */
+  strategy?: StrategyName;
+  /** Per-alias overrides of `strategy`, by exact alias name. */
+  aliasStrategies?: Record<string, StrategyName>;
 }
 
 export interface Budget {

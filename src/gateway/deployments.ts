@@ -1,9 +1,10 @@
 import type { KeyState } from '../config/types.js';
+import { aliasFigures, type RoutingFigures } from './router/figures.js';
 import type { GatewayState } from './state.js';
 
 export type DeploymentHealth = 'ok' | 'cooling_down' | 'no_key';
 
-export interface DeploymentView {
+export interface DeploymentView extends RoutingFigures {
   alias: string;
   provider: string;
   model: string;
@@ -16,8 +17,10 @@ export interface DeploymentView {
 /** Every alias's chain with key and cooldown state: the one view /health, /model/info and the CLI share. */
 export function deploymentViews(state: GatewayState): DeploymentView[] {
   const out: DeploymentView[] = [];
-  for (const a of state.loaded.config.models) {
-    for (const d of a.deployments) {
+  const config = state.loaded.config;
+  for (const a of config.models) {
+    const figures = aliasFigures(config, a, state.live);
+    for (const [i, d] of a.deployments.entries()) {
       const remaining = state.cooldowns.remainingMs(d.id);
       const view: DeploymentView = {
         alias: a.name,
@@ -26,6 +29,7 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
         state: d.provider.keyState === 'missing' ? 'no_key' : remaining > 0 ? 'cooling_down' : 'ok',
+        ...figures[i],
       };
       if (remaining > 0) view.cooldown_remaining_s = Math.ceil(remaining / 1000);
       out.push(view);

@@ -1,5 +1,7 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
+import { SessionAffinity } from './router/affinity.js';
 import { Cooldowns } from './router/cooldown.js';
+import { LiveStats } from './router/live-stats.js';
 import type { UsageServices } from './usage/services.js';
 
 export interface ReloadStatus {
@@ -19,6 +21,10 @@ export class GatewayState {
   generation = 1;
   lastReload: ReloadStatus;
   readonly cooldowns: Cooldowns;
+  /** In-flight counts, latency and per-minute use per deployment: what the strategies pick by. */
+  readonly live: LiveStats;
+  /** Session → deployment, so a session's prompt cache keeps paying. */
+  readonly affinity: SessionAffinity;
   readonly startedAt: number;
   readonly stats = { total: 0, failed: 0, inFlight: 0 };
   /** Pricing, ledger, budgets, rate limits, cache and metrics (absent: requests are not metered). */
@@ -32,6 +38,8 @@ export class GatewayState {
     this.loaded = loaded;
     this.cooldowns = opts.cooldowns ?? new Cooldowns(now);
     this.usage = opts.usage;
+    this.live = new LiveStats(now);
+    this.affinity = new SessionAffinity({ now, shared: opts.usage?.store });
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }
@@ -43,6 +51,7 @@ export class GatewayState {
     const ids = new Set<string>();
     for (const a of loaded.config.models) for (const d of a.deployments) ids.add(d.id);
     this.cooldowns.retain(ids);
+    this.live.retain(ids);
     this.lastReload = { at: new Date().toISOString(), ok: true, errors: [], needsRestart };
   }
 

@@ -3,19 +3,24 @@ import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
+import { aliasFigures } from '../../gateway/router/figures.js';
+import { LiveStats } from '../../gateway/router/live-stats.js';
+import { ROUTING_HEADERS, routingCells, routingJson, type RoutingJson } from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `models --json`: stable, documented in the README. */
 export interface ModelJson {
   name: string;
-  deployments: Array<{ provider: string; model: string; api_base: string; key: string; state: string }>;
+  deployments: Array<
+    { provider: string; model: string; api_base: string; key: string; state: string } & Partial<RoutingJson>
+  >;
 }
 
 interface ModelInfo {
   data: Array<{
     model_name: string;
     litellm_params: { model: string; api_base?: string };
-    model_info: { provider: string; model: string; key: string; state: string };
+    model_info: { provider: string; model: string; key: string; state: string } & Partial<RoutingJson>;
   }>;
 }
 
@@ -52,11 +57,13 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
   }
   if (opts.json) return json(list);
   const rows = list.flatMap((m) =>
-    m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, d.api_base]),
+    m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, ...routingCells(d), d.api_base]),
   );
   out(
     rows.length
-      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', 'API BASE'], rows, { blankRepeats: 0 })
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...ROUTING_HEADERS, 'API BASE'], rows, {
+          blankRepeats: 0,
+        })
       : 'no models configured',
   );
   err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
@@ -73,20 +80,26 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
       api_base: row.litellm_params.api_base ?? '',
       key: row.model_info.key,
       state: row.model_info.state,
+      ...(row.model_info.strategy ? routingJson(row.model_info as RoutingJson) : {}),
     });
   }
   return [...byName.values()];
 }
 
 export function fromConfig(loaded: LoadedConfig): ModelJson[] {
-  return loaded.config.models.map((a) => ({
-    name: a.name,
-    deployments: a.deployments.map((d) => ({
-      provider: d.provider.name,
-      model: d.model,
-      api_base: d.provider.apiBase,
-      key: d.provider.keyState,
-      state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
-    })),
-  }));
+  const live = new LiveStats();
+  return loaded.config.models.map((a) => {
+    const figures = aliasFigures(loaded.config, a, live);
+    return {
+      name: a.name,
+      deployments: a.deployments.map((d, i) => ({
+        provider: d.provider.name,
+        model: d.model,
+        api_base: d.provider.apiBase,
+        key: d.provider.keyState,
+        state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
+        ...routingJson(figures[i]),
+      })),
+    };
+  });
 }

@@ -11,6 +11,7 @@ import {
   type Readiness,
 } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
+import { ROUTING_HEADERS, routingCells, routingJson, type RoutingJson } from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `status --json`: stable, documented in the README. */
@@ -29,7 +30,9 @@ export interface StatusJson {
     errors: Array<{ path: string; message: string }>;
     needs_restart?: string[];
   };
-  deployments?: Array<{ alias: string; provider: string; model: string; key: string; state: string }>;
+  deployments?: Array<
+    { alias: string; provider: string; model: string; key: string; state: string } & Partial<RoutingJson>
+  >;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
   requests?: { total: number; failed: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
@@ -89,6 +92,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       model: d.model,
       key: d.key,
       state: d.state,
+      ...(d.strategy ? routingJson(d as RoutingJson) : {}),
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
     ...usageStatus((h as { usage?: UsageHealth }).usage),
@@ -120,10 +124,10 @@ function printStatus(s: StatusJson): void {
     '',
   ];
   out(lines.join('\n'));
-  const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state]);
+  const rows = s.deployments!.map((d) => [d.alias, d.provider, d.model, d.key, d.state, ...routingCells(d)]);
   out(
     rows.length
-      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE'], rows, { blankRepeats: 0 })
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...ROUTING_HEADERS], rows, { blankRepeats: 0 })
       : 'no models configured',
   );
 }

@@ -22,6 +22,18 @@ export interface DeploymentLimits {
   acquire(d: Deployment): Promise<{ ok: boolean; waitMs: number }> | { ok: boolean; waitMs: number };
 }
 
+/** Strategy and affinity, per request: the order the chain is tried in, and what each attempt did. */
+export interface RoutingHooks {
+  order(chain: Deployment[]): Deployment[];
+  /** An attempt on `d` is about to be sent. */
+  begin(d: Deployment): AttemptTrack;
+}
+export interface AttemptTrack {
+  failed(): void;
+  /** The attempt reached the commit point; the result is called once when the response has ended. */
+  served(): (tokens: number) => void;
+}
+
 export interface RouterDeps {
   config: LitellmConfig;
   cooldowns: Cooldowns;
@@ -29,6 +41,7 @@ export interface RouterDeps {
   adapterFor(d: Deployment): ProviderAdapter;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   limits?: DeploymentLimits;
+  routing?: RoutingHooks;
 }
 
 export interface DispatchRequest {
@@ -51,6 +64,8 @@ interface Base {
   attempts: AttemptRecord[];
   fallbacks: number;
   canonical?: CanonicalRequest;
+  /** Call once when the response has ended, with the tokens it used (live figures of the strategies). */
+  release: (tokens: number) => void;
 }
 export type Dispatched =
   | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
@@ -77,7 +92,8 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   const { config, cooldowns } = deps;
   const sleep = deps.sleep ?? defaultSleep;
   const limits = deps.limits;
-  const candidates = orderCandidates(req.chain, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
+  const chain = deps.routing ? deps.routing.order(req.chain) : req.chain;
+  const candidates = orderCandidates(chain, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0) throw (limits && atLimit(req, limits)) || noDeployment(req);
   const limitedWaits: number[] = [];
 
@@ -127,6 +143,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           break;
         }
       }
+      const track = deps.routing?.begin(d);
       const r = await attempt({
         d,
         plan,
@@ -139,11 +156,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical };
+        const release = track?.served() ?? noRelease;
+        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical, release };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };
       }
+      track?.failed();
       const f = r.failure;
       attempts.push({ deployment: d.id, status: f.status, error: f.message });
       failures.push({ d, f, mode: plan.mode });
@@ -169,6 +188,8 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
 }
+
+const noRelease = (): void => {};
 
 const NON_ASCII = /[\u0080-\uffff]/;
 

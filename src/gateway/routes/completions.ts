@@ -8,6 +8,7 @@ import { SSE_HEADERS } from '../upstream/sse.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
+import { released, routed, routingFor } from './routing-context.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
@@ -34,6 +35,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
 
+  const routing = await routingFor(ctx, config, alias, body);
   const result = await dispatch(
     {
       config,
@@ -41,6 +43,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       upstream: ctx.upstream,
       adapterFor: (d) => adapterFor(d.provider.type),
       limits: admission.limits,
+      routing,
     },
     {
       dialect,
@@ -55,6 +58,21 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     },
   );
   committed(ctx, result.deployment);
+  routed(ctx, routing, result);
+  try {
+    await respond(ctx, dialect, result, model, includeUsage);
+  } finally {
+    released(ctx, result);
+  }
+}
+
+async function respond(
+  ctx: RequestContext,
+  dialect: ClientDialect,
+  result: Dispatched,
+  model: string,
+  includeUsage: boolean,
+): Promise<void> {
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;

@@ -28,6 +28,8 @@ export interface RequestContext {
     stream?: boolean;
     usage?: Usage;
     error?: string;
+    /** Session affinity: none, new, stuck or moved. */
+    affinity?: string;
   };
 }
 
