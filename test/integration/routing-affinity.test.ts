@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LitellmConfig } from '../../src/config/types.js';
 import type { Gateway } from '../../src/gateway/daemon.js';
-import { startFakeUpstream, type Behaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startFakeUpstream, type Behaviour } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 import { redisInstalled, startRedis, type RedisServer } from '../helpers/usage.js';
 
