@@ -53,6 +53,7 @@ export function buildConfig(
       retryAfterSeconds: raw.router.retry_after_seconds,
       allowedFails: raw.router.allowed_fails,
       cooldownS: raw.router.cooldown,
+      preCallChecks: raw.router.enable_pre_call_checks,
       ...routerStrategies(raw.router),
     },
     maxBodyBytes: raw.max_body_bytes,
@@ -127,6 +128,17 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     rpm: e.rpm,
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
+    capabilities: e.capabilities
+      ? assignDefined(
+          {},
+          {
+            vision: e.capabilities.vision,
+            tools: e.capabilities.tools,
+            jsonSchema: e.capabilities.json_schema,
+            reasoning: e.capabilities.reasoning,
+          },
+        )
+      : undefined,
   });
   return d;
 }

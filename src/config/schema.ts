@@ -73,6 +73,17 @@ export const deploymentSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Defaults merged into the request (the request's own values win)"),
+    capabilities: z
+      .strictObject({
+        vision: z.boolean().optional().describe('Takes image input'),
+        tools: z.boolean().optional().describe('Takes tool definitions and calls tools'),
+        json_schema: z.boolean().optional().describe('Follows a JSON schema (structured output)'),
+        reasoning: z.boolean().optional().describe('Takes thinking / reasoning effort'),
+      })
+      .optional()
+      .describe(
+        'What the deployment can do (absent: assumed able); requests needing more skip it before it is tried',
+      ),
   })
   .describe('One deployment in a fallback chain');
 
@@ -148,6 +159,10 @@ export const litellmSchema = z
           .default(30)
           .describe('Cooldown when the upstream gives no Retry-After, seconds'),
         strategy: strategySchema.optional(),
+        enable_pre_call_checks: flag(
+          true,
+          'Skip deployments that cannot serve a request (images, tools, JSON schema, reasoning, context window) before trying them',
+        ),
         aliases: z
           .record(z.string(), z.strictObject({ strategy: strategySchema.optional() }))
           .optional()

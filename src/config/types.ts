@@ -45,6 +45,15 @@ export interface Deployment {
   tpm?: number;
   /** Defaults merged into the request (the request's own values win). */
   params?: Record<string, unknown>;
+  /** What it can do; an absent capability is assumed present. */
+  capabilities?: Capabilities;
+}
+
+export interface Capabilities {
+  vision?: boolean;
+  tools?: boolean;
+  jsonSchema?: boolean;
+  reasoning?: boolean;
 }
 
 export interface ModelAlias {
@@ -70,6 +79,8 @@ export interface RouterSettings {
   cooldownS: number;
   /** How equal-order groups share load (absent: weighted). */
   strategy?: StrategyName;
+  /** Skip deployments that cannot serve a request before trying them (absent: on). */
+  preCallChecks?: boolean;
   /** Per-alias overrides of `strategy`, by exact alias name. */
   aliasStrategies?: Record<string, StrategyName>;
 }

@@ -8,7 +8,7 @@ import { openaiResponsesDialect } from './dialects/openai-responses.js';
 import type { ClientDialect } from './dialects/types.js';
 import { GatewayError } from './errors.js';
 import { handleCompletion } from './routes/completions.js';
-import { sendError, type RequestContext } from './routes/context.js';
+import { sendError, skippedList, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo, handleModels } from './routes/info.js';
@@ -235,6 +235,7 @@ function logLine(ctx: RequestContext, log: Logger): void {
       cost_usd: u.usd,
       cache: u.cache,
       affinity: i.affinity,
+      skipped: skippedList(i.attempts),
       error: i.error,
     },
     'request',

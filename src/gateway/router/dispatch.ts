@@ -7,11 +7,14 @@ import type { Upstream } from '../upstream/http.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
+import { Skips } from './skips.js';
 
 export interface AttemptRecord {
   deployment: string;
   status: number | null;
   error?: string;
+  /** Not tried: it cannot serve this request (the reason is in `error`). */
+  skipped?: boolean;
 }
 
 /** A deployment's own rpm/tpm limits: one at its limit is skipped like a cooling one. */
@@ -25,6 +28,8 @@ export interface DeploymentLimits {
 /** Strategy and affinity, per request: the order the chain is tried in, and what each attempt did. */
 export interface RoutingHooks {
   order(chain: Deployment[]): Deployment[];
+  /** Why the deployment cannot serve this request (it is skipped untried), or undefined. */
+  cannotServe?(d: Deployment): string | undefined;
   /** An attempt on `d` is about to be sent. */
   begin(d: Deployment): AttemptTrack;
 }
@@ -92,8 +97,12 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   const { config, cooldowns } = deps;
   const sleep = deps.sleep ?? defaultSleep;
   const limits = deps.limits;
-  const chain = deps.routing ? deps.routing.order(req.chain) : req.chain;
-  const candidates = orderCandidates(chain, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
+  const skips = new Skips(
+    deps.routing ? deps.routing.order(req.chain) : req.chain,
+    deps.routing?.cannotServe?.bind(deps.routing),
+  );
+  if (skips.able.length === 0 && skips.all.length > 0) throw cannotServeError(req, skips);
+  const candidates = orderCandidates(skips.able, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0) throw (limits && atLimit(req, limits)) || noDeployment(req);
   const limitedWaits: number[] = [];
 
@@ -103,6 +112,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
 
   for (let ci = 0; ci < candidates.length; ci++) {
     const d = candidates[ci];
+    skips.noteBefore(d, attempts);
     const hasNext = ci < candidates.length - 1;
     const adapter = deps.adapterFor(d);
     const passCodec = adapter.wires[req.dialect.name];
@@ -185,8 +195,17 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       throw finalError(failures, attempts, req);
     }
   }
+  skips.noteBefore(undefined, attempts);
   if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
+}
+
+function cannotServeError(req: DispatchRequest, skips: Skips): GatewayError {
+  const why = skips.all.map((s) => `${s.deployment}: ${s.reason}`).join('; ');
+  return new GatewayError(
+    'invalid_request',
+    `no deployment of "${req.alias}" can serve this request: ${why}`,
+  );
 }
 
 const noRelease = (): void => {};
@@ -293,6 +312,10 @@ function finalError(
 
 function list(attempts: AttemptRecord[]): string {
   return attempts
-    .map((a) => `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`)
+    .map((a) =>
+      a.skipped
+        ? `${a.deployment} ${a.error}`
+        : `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`,
+    )
     .join('; ');
 }

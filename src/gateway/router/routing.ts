@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Deployment, LitellmConfig } from '../../config/types.js';
 import type { SessionAffinity } from './affinity.js';
+import { cannotServe, type CapabilityInput } from './capabilities.js';
 import type { RoutingHooks } from './dispatch.js';
 import type { LiveStats } from './live-stats.js';
 import { responseSession } from './session-key.js';
@@ -21,6 +22,8 @@ export interface RoutingInput {
   /** The request's session key (see session-key.ts), if it has one. */
   session?: string;
   priceOf?: PickContext['priceOf'];
+  /** What the request needs, for pre-call checks; undefined: checks are off. */
+  capability?: CapabilityInput;
   random?: () => number;
   now?: () => number;
 }
@@ -54,6 +57,9 @@ export async function planRouting(i: RoutingInput): Promise<Routing> {
       if (at > 0) ordered.unshift(...ordered.splice(at, 1));
       if (sticky && at < 0) outcome = 'moved';
       return ordered;
+    },
+    cannotServe(d) {
+      return i.capability ? cannotServe(d, i.capability) : undefined;
     },
     begin(d) {
       const release = i.stats.begin(d.id);

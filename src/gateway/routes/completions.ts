@@ -8,6 +8,7 @@ import { SSE_HEADERS } from '../upstream/sse.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
+import { lazyPromptTokens } from './prompt-tokens.js';
 import { released, routed, routingFor } from './routing-context.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
@@ -35,7 +36,9 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
 
-  const routing = await routingFor(ctx, config, alias, body);
+  const traits = dialect.traits(body);
+  const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
+  const routing = await routingFor(ctx, config, alias, body, { traits, promptTokens });
   const result = await dispatch(
     {
       config,

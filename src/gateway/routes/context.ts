@@ -38,7 +38,16 @@ export function baseHeaders(ctx: RequestContext): Record<string, string> {
   if (ctx.info.deployment) h['x-agentbox-deployment'] = ctx.info.deployment;
   if (ctx.info.attempts) h['x-agentbox-attempts'] = String(ctx.info.attempts.length);
   if (ctx.info.fallbacks !== undefined) h['x-agentbox-fallbacks'] = String(ctx.info.fallbacks);
+  const skipped = skippedList(ctx.info.attempts);
+  if (skipped) h['x-agentbox-skipped'] = skipped;
   return h;
+}
+
+/** `provider/model (reason); …` for the deployments skipped untried, or undefined. */
+export function skippedList(attempts: AttemptRecord[] | undefined): string | undefined {
+  const s = attempts?.filter((a) => a.skipped);
+  if (!s?.length) return undefined;
+  return s.map((a) => `${a.deployment} (${(a.error ?? '').replace(/^skipped: /, '')})`).join('; ');
 }
 
 export function sendJson(

@@ -1,7 +1,9 @@
 import type { Deployment, LitellmConfig } from '../../config/types.js';
+import type { RequestTraits } from '../request-traits.js';
 import type { Dispatched } from '../router/dispatch.js';
 import { planRouting, type Routing } from '../router/routing.js';
 import { sessionOf } from '../router/session-key.js';
+import { catalogContextWindow } from '../usage/pricing.js';
 import type { RequestContext } from './context.js';
 
 /** The request's routing (strategy, session affinity), with the gateway's live figures and prices. */
@@ -10,9 +12,14 @@ export function routingFor(
   config: LitellmConfig,
   alias: string,
   body: Record<string, unknown>,
+  needs: { traits: RequestTraits; promptTokens: () => number },
 ): Promise<Routing> {
   const pricer = ctx.state.usage?.pricer;
+  const checks = config.router.preCallChecks !== false;
   return planRouting({
+    capability: checks
+      ? { ...needs, bodyBytes: ctx.body.length, catalogWindow: catalogContextWindow }
+      : undefined,
     config,
     alias,
     stats: ctx.state.live,

@@ -47,4 +47,27 @@ describe('routing keys in config.yml', () => {
       message: 'no alias "nope"',
     });
   });
+
+  it('reads capabilities and enable_pre_call_checks (on unless turned off); unknown capability keys are errors', () => {
+    const models =
+      '    pool:\n      - { provider: p, model: a, context_window: 8000, capabilities: { vision: false, tools: true, json_schema: false, reasoning: false } }';
+    const r = loadConfigText(base('enable_pre_call_checks: false', models), { env: {} });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.loaded.config.router.preCallChecks).toBe(false);
+    expect(r.loaded.config.models[0].deployments[0].capabilities).toEqual({
+      vision: false,
+      tools: true,
+      jsonSchema: false,
+      reasoning: false,
+    });
+    const on = loadConfigText(base(''), { env: {} });
+    if (!on.ok) throw new Error(JSON.stringify(on.errors));
+    expect(on.loaded.config.router.preCallChecks).toBe(true);
+    const bad = loadConfigText(
+      base('', '    pool:\n      - { provider: p, model: a, capabilities: { audio: true } }'),
+      { env: {} },
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors[0].path).toMatch(/^litellm\.models\.pool\[0\]\.capabilities/);
+  });
 });
