@@ -10,6 +10,7 @@ import type {
   LitellmConfig,
   ModelAlias,
   ProviderConfig,
+  TraitRoutes,
   VirtualKey,
 } from './types.js';
 
@@ -59,6 +60,19 @@ export function buildConfig(
     maxBodyBytes: raw.max_body_bytes,
   };
   warnings.push(...groupWarnings(models, config.router));
+  if (raw.routes) {
+    const r = raw.routes;
+    config.routes = assignDefined<TraitRoutes>(
+      { longContextTokens: r.long_context_tokens },
+      {
+        background: r.background,
+        thinking: r.thinking,
+        longContext: r.long_context,
+        images: r.images,
+        webSearch: r.web_search,
+      },
+    );
+  }
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 

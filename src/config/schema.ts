@@ -170,6 +170,32 @@ export const litellmSchema = z
       })
       .prefault({})
       .describe('Retries, timeouts and cooldowns'),
+    routes: z
+      .strictObject({
+        background: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Claude Code's small-model calls without tools (titles, summaries)"),
+        thinking: z.string().min(1).optional().describe('Requests that set thinking or a reasoning effort'),
+        long_context: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Requests whose prompt is over long_context_tokens'),
+        long_context_tokens: z
+          .number()
+          .int()
+          .positive()
+          .default(60000)
+          .describe('Prompt size in tokens above which long_context applies'),
+        images: z.string().min(1).optional().describe('Requests with image input'),
+        web_search: z.string().min(1).optional().describe('Requests with a web search tool'),
+      })
+      .optional()
+      .describe(
+        'Send requests to another alias by what they are, before the chain is chosen; checked in the order long_context, background, web_search, thinking, images',
+      ),
     keys: z
       .record(name('a key name'), virtualKeySchema)
       .optional()

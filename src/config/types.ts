@@ -116,12 +116,23 @@ export interface LitellmConfig {
   fallbacks: FallbackToggles;
   router: RouterSettings;
   keys?: Record<string, VirtualKey>;
+  /** Target aliases by request trait (see router/trait-routes.ts). */
+  routes?: TraitRoutes;
   budgets?: Budget & { aliases?: Record<string, Budget> };
   rateLimits?: RateLimit & { aliases?: Record<string, RateLimit> };
   cache?: { type: 'memory' | 'redis'; ttlS: number; maxEntries: number };
   redisUrl?: string;
   /** Request body limit in bytes. */
   maxBodyBytes: number;
+}
+
+export interface TraitRoutes {
+  background?: string;
+  thinking?: string;
+  longContext?: string;
+  longContextTokens: number;
+  images?: string;
+  webSearch?: string;
 }
 
 export interface ConfigIssue {

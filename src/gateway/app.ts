@@ -234,6 +234,7 @@ function logLine(ctx: RequestContext, log: Logger): void {
       cache_write_tokens: i.usage?.cacheWriteTokens,
       cost_usd: u.usd,
       cache: u.cache,
+      trait_route: i.traitRoute,
       affinity: i.affinity,
       skipped: skippedList(i.attempts),
       error: i.error,

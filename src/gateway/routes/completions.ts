@@ -4,6 +4,7 @@ import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { dispatch, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
+import { traitRoute } from '../router/trait-routes.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
@@ -26,7 +27,14 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   ctx.info.model = model;
   ctx.info.stream = stream;
   const config = ctx.state.loaded.config; // pinned for this request
-  const { alias, chain } = resolveModel(config, model);
+  const traits = dialect.traits(body);
+  const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
+  const route = traitRoute(config.routes, model, traits, {
+    bodyBytes: ctx.body.length,
+    tokens: promptTokens,
+  });
+  if (route) ctx.info.traitRoute = route.name;
+  const { alias, chain } = resolveModel(config, route?.alias ?? model);
   ctx.info.alias = alias;
   // Key access, rate limits, the response cache and budgets; settled when the request ends.
   const admission = await admitRequest(ctx, { config, model, alias, chain, body, cacheable: !stream });
@@ -36,8 +44,6 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
 
-  const traits = dialect.traits(body);
-  const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
   const routing = await routingFor(ctx, config, alias, body, { traits, promptTokens });
   const result = await dispatch(
     {
