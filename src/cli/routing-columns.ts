@@ -6,6 +6,14 @@ export type RoutingJson = Pick<
   'group' | 'weight' | 'strategy' | 'share' | 'in_flight' | 'ewma_ttft_ms' | 'headroom'
 >;
 
+/**
+ * The aliases whose rows carry routing fields in `--json`: those with a load-sharing group. An alias
+ * without one is its ordered chain, and its rows keep exactly the documented fields.
+ */
+export function groupedAliases(rows: Array<{ alias: string; group_size?: number }>): Set<string> {
+  return new Set(rows.filter((r) => (r.group_size ?? 1) > 1).map((r) => r.alias));
+}
+
 export function routingJson(f: RoutingJson): RoutingJson {
   return {
     group: f.group,

@@ -5,7 +5,13 @@ import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
 import { aliasFigures } from '../../gateway/router/figures.js';
 import { LiveStats } from '../../gateway/router/live-stats.js';
-import { ROUTING_HEADERS, routingCells, routingJson, type RoutingJson } from '../routing-columns.js';
+import {
+  groupedAliases,
+  ROUTING_HEADERS,
+  routingCells,
+  routingJson,
+  type RoutingJson,
+} from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `models --json`: stable, documented in the README. */
@@ -20,7 +26,13 @@ interface ModelInfo {
   data: Array<{
     model_name: string;
     litellm_params: { model: string; api_base?: string };
-    model_info: { provider: string; model: string; key: string; state: string } & Partial<RoutingJson>;
+    model_info: {
+      provider: string;
+      model: string;
+      key: string;
+      state: string;
+      group_size?: number;
+    } & Partial<RoutingJson>;
   }>;
 }
 
@@ -71,6 +83,9 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
 
 export function fromModelInfo(info: ModelInfo): ModelJson[] {
   const byName = new Map<string, ModelJson>();
+  const grouped = groupedAliases(
+    info.data.map((r) => ({ alias: r.model_name, group_size: r.model_info.group_size })),
+  );
   for (const row of info.data) {
     let m = byName.get(row.model_name);
     if (!m) byName.set(row.model_name, (m = { name: row.model_name, deployments: [] }));
@@ -80,7 +95,7 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
       api_base: row.litellm_params.api_base ?? '',
       key: row.model_info.key,
       state: row.model_info.state,
-      ...(row.model_info.strategy ? routingJson(row.model_info as RoutingJson) : {}),
+      ...(grouped.has(row.model_name) ? routingJson(row.model_info as RoutingJson) : {}),
     });
   }
   return [...byName.values()];
@@ -90,6 +105,7 @@ export function fromConfig(loaded: LoadedConfig): ModelJson[] {
   const live = new LiveStats();
   return loaded.config.models.map((a) => {
     const figures = aliasFigures(loaded.config, a, live);
+    const grouped = figures.some((f) => f.group_size > 1);
     return {
       name: a.name,
       deployments: a.deployments.map((d, i) => ({
@@ -98,7 +114,7 @@ export function fromConfig(loaded: LoadedConfig): ModelJson[] {
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
         state: d.provider.keyState === 'missing' ? 'no_key' : 'ok',
-        ...routingJson(figures[i]),
+        ...(grouped ? routingJson(figures[i]) : {}),
       })),
     };
   });

@@ -11,7 +11,13 @@ import {
   type Readiness,
 } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
-import { ROUTING_HEADERS, routingCells, routingJson, type RoutingJson } from '../routing-columns.js';
+import {
+  groupedAliases,
+  ROUTING_HEADERS,
+  routingCells,
+  routingJson,
+  type RoutingJson,
+} from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `status --json`: stable, documented in the README. */
@@ -71,6 +77,7 @@ export async function status(opts: { json?: boolean }): Promise<void> {
 
 export function statusJson(daemon: DaemonState, h: Health): StatusJson {
   const needs = needsRestart(h.last_reload);
+  const grouped = groupedAliases(h.deployments);
   return {
     running: true,
     pid: daemon.pid,
@@ -92,7 +99,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       model: d.model,
       key: d.key,
       state: d.state,
-      ...(d.strategy ? routingJson(d as RoutingJson) : {}),
+      ...(grouped.has(d.alias) ? routingJson(d as RoutingJson) : {}),
     })),
     requests: h.requests ? { total: h.requests.total, failed: h.requests.failed } : null,
     ...usageStatus((h as { usage?: UsageHealth }).usage),
