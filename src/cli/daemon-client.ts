@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { loadConfig } from '../config/load.js';
 import { stateFile } from '../shared/paths.js';
 import { daemonAlive, readState, removeState, type DaemonState } from '../shared/state-file.js';
+import type { RoutingJson } from './routing-columns.js';
 
 /**
  * How the CLI finds and talks to the running daemon: the state file names it, /proc or a signal
@@ -107,17 +108,19 @@ export interface Readiness {
 }
 
 export interface Health extends Readiness {
-  deployments: Array<{
-    alias: string;
-    provider: string;
-    model: string;
-    api_base: string;
-    key: string;
-    state: string;
-    cooldown_remaining_s?: number;
-    reason?: string;
-    billing?: 'plan' | 'metered';
-  }>;
+  deployments: Array<
+    {
+      alias: string;
+      provider: string;
+      model: string;
+      api_base: string;
+      key: string;
+      state: string;
+      cooldown_remaining_s?: number;
+      reason?: string;
+      billing?: 'plan' | 'metered';
+    } & Partial<RoutingJson>
+  >;
   requests: { total: number; failed: number; in_flight?: number; plan?: number; metered?: number };
   /** Budgets that cannot be enforced for a deployment without a known price (absent from older daemons). */
   budget_warnings?: Array<{ path: string; message: string }>;

@@ -1,4 +1,5 @@
 import { formatPath } from './format-issues.js';
+import { groupWarnings, routerStrategies } from './groups.js';
 import { missingSuffix, type NormalizeContext } from './providers.js';
 import { isGlob } from './rules.js';
 import type { RawDeployment, RawLitellm } from './schema.js';
@@ -11,6 +12,7 @@ import type {
   ModelAlias,
   ProviderConfig,
   ToolLimits,
+  TraitRoutes,
   VirtualKey,
 } from './types.js';
 
@@ -58,6 +60,8 @@ export function buildConfig(
       retryAfterSeconds: raw.router.retry_after_seconds,
       allowedFails: raw.router.allowed_fails,
       cooldownS: raw.router.cooldown,
+      preCallChecks: raw.router.enable_pre_call_checks,
+      ...routerStrategies(raw.router),
     },
     maxBodyBytes: raw.max_body_bytes,
     mcp: {
@@ -70,8 +74,21 @@ export function buildConfig(
   };
   if (raw.allowed_hosts?.length) config.allowedHosts = [...raw.allowed_hosts];
   if (raw.allowed_origins?.length) config.allowedOrigins = [...raw.allowed_origins];
-  if (raw.router.strategy) config.router.strategy = raw.router.strategy;
   if (raw.drop_params !== undefined) config.dropParams = raw.drop_params;
+  warnings.push(...groupWarnings(models, config.router));
+  if (raw.routes) {
+    const r = raw.routes;
+    config.routes = assignDefined<TraitRoutes>(
+      { longContextTokens: r.long_context_tokens },
+      {
+        background: r.background,
+        thinking: r.thinking,
+        longContext: r.long_context,
+        images: r.images,
+        webSearch: r.web_search,
+      },
+    );
+  }
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
 
@@ -138,6 +155,7 @@ export function buildConfig(
 function toDeployment(alias: string, index: number, e: RawDeployment, provider: ProviderConfig): Deployment {
   const d: Deployment = { id: `${provider.name}/${e.model}`, alias, index, provider, model: e.model };
   assignDefined(d, {
+    order: e.order,
     weight: e.weight,
     timeoutS: e.timeout,
     maxTokens: e.max_tokens,
@@ -149,8 +167,18 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     rpm: e.rpm,
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
-    order: e.order,
     fallbackOn: e.fallback_on ? [...e.fallback_on] : undefined,
+    capabilities: e.capabilities
+      ? assignDefined(
+          {},
+          {
+            vision: e.capabilities.vision,
+            tools: e.capabilities.tools,
+            jsonSchema: e.capabilities.json_schema,
+            reasoning: e.capabilities.reasoning,
+          },
+        )
+      : undefined,
   });
   return d;
 }

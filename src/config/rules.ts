@@ -79,6 +79,13 @@ export function crossCheck(
       }
     });
   }
+  const routes = isObj(raw.routes) ? raw.routes : {};
+  for (const [trait, target] of Object.entries(routes))
+    if (typeof target === 'string' && trait !== 'long_context_tokens' && !knows(target))
+      errors.push({
+        path: formatPath(['litellm', 'routes', trait]),
+        message: `no alias matches "${target}"`,
+      });
   for (const section of ['budgets', 'rate_limits']) {
     const sec = raw[section];
     const perAlias = isObj(sec) && isObj(sec.aliases) ? sec.aliases : {};

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { cloudProviderKeys } from './cloud-schema.js';
+import { STRATEGY_INPUT_NAMES } from './strategy-names.js';
 
 /**
  * The one description of `config.yml`. Keys are snake_case as in the file (and in LiteLLM);
@@ -31,21 +32,6 @@ export const PROVIDER_TYPES = [
 
 /** Failure kinds a chain entry may be reserved for (`fallback_on`). */
 export const FALLBACK_KINDS = ['rate_limit', 'error', 'context_window', 'content_policy'] as const;
-
-/** Routing strategies: agentbox's names and LiteLLM's. */
-export const ROUTING_STRATEGY_NAMES = [
-  'ordered',
-  'weighted',
-  'least_busy',
-  'latency',
-  'usage',
-  'cost',
-  'simple-shuffle',
-  'least-busy',
-  'latency-based-routing',
-  'usage-based-routing-v2',
-  'cost-based-routing',
-] as const;
 
 const name = (what: string) =>
   z.string().regex(/^[A-Za-z0-9_.:-]+$/, `${what} may contain only letters, digits and _ . : -`);
@@ -97,7 +83,15 @@ export const deploymentSchema = z
   .strictObject({
     provider: z.string().min(1).describe('A name under litellm.providers'),
     model: z.string().min(1).describe('The model name the provider knows, e.g. gpt-4o'),
-    weight: posNum('Relative share among neighbouring entries of equal position'),
+    order: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe(
+        'Tier (default: the position). Entries of equal order form a group that shares load; groups are tried in order',
+      ),
+    weight: posNum("Relative share inside the entry's order group (strategy weighted)"),
     timeout: posNum('Per-attempt timeout in seconds for this deployment'),
     max_tokens: posInt('Clamp: requests asking for more output tokens get this many'),
     context_window: posInt('Context window in tokens'),
@@ -111,13 +105,23 @@ export const deploymentSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Defaults merged into the request (the request's own values win)"),
-    order: posInt('Tier: entries of a lower order are tried first'),
     fallback_on: z
       .array(z.enum(FALLBACK_KINDS))
       .min(1)
       .optional()
       .describe(
         'Tried only after a failure of one of these kinds (rate_limit, error, context_window, content_policy); default: any but content_policy',
+      ),
+    capabilities: z
+      .strictObject({
+        vision: z.boolean().optional().describe('Takes image input'),
+        tools: z.boolean().optional().describe('Takes tool definitions and calls tools'),
+        json_schema: z.boolean().optional().describe('Follows a JSON schema (structured output)'),
+        reasoning: z.boolean().optional().describe('Takes thinking / reasoning effort'),
+      })
+      .optional()
+      .describe(
+        'What the deployment can do (absent: assumed able); requests needing more skip it before it is tried',
       ),
   })
   .describe('One deployment in a fallback chain');
@@ -136,6 +140,11 @@ const toolLimitsSchema = z
   })
   .optional()
   .describe('Limits per MCP tool, for calls through `agentbox mcp` or /mcp');
+const strategySchema = z
+  .enum(STRATEGY_INPUT_NAMES)
+  .describe(
+    'How a group of equal-order chain entries shares load: ordered, weighted (default), least_busy, latency, usage, cost; LiteLLM names accepted',
+  );
 
 const virtualKeySchema = z
   .strictObject({
@@ -212,13 +221,44 @@ export const litellmSchema = z
           .nonnegative()
           .default(30)
           .describe('Cooldown when the upstream gives no Retry-After, seconds'),
-        strategy: z
-          .enum(ROUTING_STRATEGY_NAMES)
+        strategy: strategySchema.optional(),
+        enable_pre_call_checks: flag(
+          true,
+          'Skip deployments that cannot serve a request (images, tools, JSON schema, reasoning, context window) before trying them',
+        ),
+        aliases: z
+          .record(z.string(), z.strictObject({ strategy: strategySchema.optional() }))
           .optional()
-          .describe('How deployments of equal order are picked (LiteLLM names accepted)'),
+          .describe('Router settings per alias (exact alias name), overriding the ones above'),
       })
       .prefault({})
       .describe('Retries, timeouts and cooldowns'),
+    routes: z
+      .strictObject({
+        background: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Claude Code's small-model calls without tools (titles, summaries)"),
+        thinking: z.string().min(1).optional().describe('Requests that set thinking or a reasoning effort'),
+        long_context: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Requests whose prompt is over long_context_tokens'),
+        long_context_tokens: z
+          .number()
+          .int()
+          .positive()
+          .default(60000)
+          .describe('Prompt size in tokens above which long_context applies'),
+        images: z.string().min(1).optional().describe('Requests with image input'),
+        web_search: z.string().min(1).optional().describe('Requests with a web search tool'),
+      })
+      .optional()
+      .describe(
+        'Send requests to another alias by what they are, before the chain is chosen; checked in the order long_context, background, web_search, thinking, images',
+      ),
     keys: z
       .record(name('a key name'), virtualKeySchema)
       .optional()

@@ -1,3 +1,5 @@
+import type { StrategyName } from './strategy-names.js';
+
 /**
  * The normalized config the gateway runs on: camelCase, env expanded, provider types inferred,
  * each chain entry resolved into a Deployment. Produced by `load.ts` from the zod schema's output.
@@ -69,6 +71,8 @@ export interface Deployment {
   index: number;
   provider: ProviderConfig;
   model: string;
+  /** Tier in the chain (absent: the position); equal orders form a load-sharing group. */
+  order?: number;
   weight?: number;
   timeoutS?: number;
   maxTokens?: number;
@@ -81,12 +85,19 @@ export interface Deployment {
   tpm?: number;
   /** Defaults merged into the request (the request's own values win). */
   params?: Record<string, unknown>;
-  /** Tier: lower orders are tried first. */
-  order?: number;
   /** Tried only after a failure of one of these kinds; absent: after any but content_policy. */
   fallbackOn?: FallbackKind[];
   /** Why this build cannot serve the deployment (a provider without an adapter); the router skips it. */
   unsupported?: string;
+  /** What it can do; an absent capability is assumed present. */
+  capabilities?: Capabilities;
+}
+
+export interface Capabilities {
+  vision?: boolean;
+  tools?: boolean;
+  jsonSchema?: boolean;
+  reasoning?: boolean;
 }
 
 export type FallbackKind = 'rate_limit' | 'error' | 'context_window' | 'content_policy';
@@ -116,8 +127,12 @@ export interface RouterSettings {
   allowedFails: number;
   /** Cooldown when the upstream gave no Retry-After, seconds. */
   cooldownS: number;
-  /** How deployments of equal order are picked (as written: agentbox or LiteLLM names). */
-  strategy?: string;
+  /** How equal-order groups share load (absent: weighted). */
+  strategy?: StrategyName;
+  /** Skip deployments that cannot serve a request before trying them (absent: on). */
+  preCallChecks?: boolean;
+  /** Per-alias overrides of `strategy`, by exact alias name. */
+  aliasStrategies?: Record<string, StrategyName>;
 }
 
 export interface Budget {
@@ -163,6 +178,8 @@ export interface LitellmConfig {
   fallbacks: FallbackToggles;
   router: RouterSettings;
   keys?: Record<string, VirtualKey>;
+  /** Target aliases by request trait (see router/trait-routes.ts). */
+  routes?: TraitRoutes;
   budgets?: Budget & { aliases?: Record<string, Budget> };
   rateLimits?: RateLimit & { aliases?: Record<string, RateLimit>; tools?: ToolLimits };
   cache?: { type: 'memory' | 'redis'; ttlS: number; maxEntries: number };
@@ -183,6 +200,15 @@ export interface LitellmConfig {
   };
   mcp: McpSettings;
   dropParams?: boolean;
+}
+
+export interface TraitRoutes {
+  background?: string;
+  thinking?: string;
+  longContext?: string;
+  longContextTokens: number;
+  images?: string;
+  webSearch?: string;
 }
 
 export interface ConfigIssue {

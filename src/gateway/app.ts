@@ -10,7 +10,7 @@ import type { ClientDialect } from './dialects/types.js';
 import { GatewayError } from './errors.js';
 import { applyCors, checkBrowserGuard, checkJsonContentType, type GuardSettings } from './guard.js';
 import { handleCompletion } from './routes/completions.js';
-import { sendError, type RequestContext } from './routes/context.js';
+import { sendError, skippedList, type RequestContext } from './routes/context.js';
 import { handleCountTokens } from './routes/count-tokens.js';
 import { handleEmbeddings } from './routes/embeddings.js';
 import { handleHealth, handleModelInfo } from './routes/info.js';
@@ -19,6 +19,7 @@ import { handleKeyInfo, handleSpendLogs, managementError } from './routes/litell
 import { matchGeminiRoute } from './routes/gemini.js';
 import { handleMetrics } from './routes/metrics.js';
 import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
+import { isUpgradeRequest, refuseUpgrade } from './routes/upgrade.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
 import { finishRequest } from './usage/finish.js';
@@ -193,6 +194,7 @@ export function createApp(deps: AppDeps): App {
           res.end();
           return;
         }
+        if (isUpgradeRequest(req)) return refuseUpgrade(req, res, ctx.requestId);
         if (!route)
           throw managementError(path) ?? new GatewayError('not_found', `no route ${req.method} ${path}`);
         if (req.method !== route.method) {
@@ -346,6 +348,9 @@ function logLine(ctx: RequestContext, log: Logger): void {
       cost_usd: billed && typeof u.usd === 'number' ? u.usd : undefined,
       tokens_estimated: u.estimated,
       cache: u.cache,
+      trait_route: i.traitRoute,
+      affinity: i.affinity,
+      skipped: skippedList(i.attempts),
       error: i.error,
     },
     'request',

@@ -1,10 +1,11 @@
 import type { KeyState } from '../config/types.js';
+import { aliasFigures, type RoutingFigures } from './router/figures.js';
 import type { GatewayState } from './state.js';
 
 export type DeploymentHealth =
   'ok' | 'cooling_down' | 'no_key' | 'unreachable' | 'auth_failed' | 'unsupported';
 
-export interface DeploymentView {
+export interface DeploymentView extends RoutingFigures {
   alias: string;
   provider: string;
   model: string;
@@ -21,8 +22,10 @@ export interface DeploymentView {
 /** Every alias's chain with key and cooldown state: the one view /health, /model/info and the CLI share. */
 export function deploymentViews(state: GatewayState): DeploymentView[] {
   const out: DeploymentView[] = [];
-  for (const a of state.loaded.config.models) {
-    for (const d of a.deployments) {
+  const config = state.loaded.config;
+  for (const a of config.models) {
+    const figures = aliasFigures(config, a, state.live);
+    for (const [i, d] of a.deployments.entries()) {
       const remaining = state.cooldowns.remainingMs(d.id);
       const view: DeploymentView = {
         alias: a.name,
@@ -40,6 +43,7 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
                 ? 'cooling_down'
                 : 'ok',
         billing: d.provider.auth === 'client' ? 'plan' : 'metered',
+        ...figures[i],
       };
       if (d.unsupported) view.reason = d.unsupported;
       const probe = view.state === 'no_key' || d.unsupported ? undefined : state.reachability.of(d.provider);

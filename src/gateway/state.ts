@@ -1,6 +1,8 @@
 import type { ConfigIssue, LoadedConfig } from '../config/types.js';
 import { Reachability } from './reachability.js';
+import { SessionAffinity } from './router/affinity.js';
 import { Cooldowns } from './router/cooldown.js';
+import { LiveStats } from './router/live-stats.js';
 import type { UsageServices } from './usage/services.js';
 import type { Tracing } from './observe/tracing.js';
 import { ThreadStore } from './usage/threads.js';
@@ -22,6 +24,10 @@ export class GatewayState {
   generation = 1;
   lastReload: ReloadStatus;
   readonly cooldowns: Cooldowns;
+  /** In-flight counts, latency and per-minute use per deployment: what the strategies pick by. */
+  readonly live: LiveStats;
+  /** Session → deployment, so a session's prompt cache keeps paying. */
+  readonly affinity: SessionAffinity;
   readonly startedAt: number;
   /** `plan`: answered by an `auth: client` (subscription) deployment; `metered`: by any other. */
   readonly stats = { total: 0, failed: 0, inFlight: 0, plan: 0, metered: 0 };
@@ -44,6 +50,8 @@ export class GatewayState {
     this.usage = opts.usage;
     this.threads = new ThreadStore(opts.usage?.store, now);
     this.reachability = opts.reachability ?? new Reachability();
+    this.live = new LiveStats(now);
+    this.affinity = new SessionAffinity({ now, shared: opts.usage?.store });
     this.startedAt = now();
     this.lastReload = { at: new Date(this.startedAt).toISOString(), ok: true, errors: [] };
   }
@@ -55,6 +63,7 @@ export class GatewayState {
     const ids = new Set<string>();
     for (const a of loaded.config.models) for (const d of a.deployments) ids.add(d.id);
     this.cooldowns.retain(ids);
+    this.live.retain(ids);
     this.lastReload = { at: new Date().toISOString(), ok: true, errors: [], needsRestart };
   }
 

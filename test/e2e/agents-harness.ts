@@ -77,6 +77,7 @@ export interface AgentWorld {
 export async function startAgentWorld(
   format: 'openai' | 'anthropic',
   aliases: string[],
+  opts: { group?: boolean } = {},
 ): Promise<AgentWorld> {
   const dir = mkdtempSync(join(tmpdir(), `agentbox-agents-${format}-`));
   const upstream = await startFakeUpstream(format);
@@ -93,8 +94,14 @@ export async function startAgentWorld(
     '  master_key: ${AGENTBOX_MASTER_KEY}',
     '  providers:',
     `    up: ${provider}`,
+    // With `group`: a second provider on the same upstream, sharing load with the first (model `<m>-b`).
+    ...(opts.group ? [`    up2: ${provider}`] : []),
     '  models:',
-    ...aliases.map((a) => `    "${a}": [{ provider: up, model: ${model} }]`),
+    ...aliases.map((a) =>
+      opts.group
+        ? `    "${a}": [{ provider: up, model: ${model}, order: 0 }, { provider: up2, model: ${model}-b, order: 0 }]`
+        : `    "${a}": [{ provider: up, model: ${model} }]`,
+    ),
     '  router: { num_retries: 0, timeout: 30 }',
     '',
   ].join('\n');

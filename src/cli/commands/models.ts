@@ -5,19 +5,36 @@ import { Reachability } from '../../gateway/reachability.js';
 import type { DaemonState } from '../../shared/state-file.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
+import { aliasFigures } from '../../gateway/router/figures.js';
+import { LiveStats } from '../../gateway/router/live-stats.js';
+import {
+  groupedAliases,
+  ROUTING_HEADERS,
+  routingCells,
+  routingJson,
+  type RoutingJson,
+} from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `models --json`: stable, documented in the README. */
 export interface ModelJson {
   name: string;
-  deployments: Array<{ provider: string; model: string; api_base: string; key: string; state: string }>;
+  deployments: Array<
+    { provider: string; model: string; api_base: string; key: string; state: string } & Partial<RoutingJson>
+  >;
 }
 
 interface ModelInfo {
   data: Array<{
     model_name: string;
     litellm_params: { model: string; api_base?: string };
-    model_info: { provider: string; model: string; key: string; state: string };
+    model_info: {
+      provider: string;
+      model: string;
+      key: string;
+      state: string;
+      group_size?: number;
+    } & Partial<RoutingJson>;
   }>;
 }
 
@@ -57,11 +74,13 @@ export async function models(opts: { json?: boolean; config?: string }): Promise
   }
   if (opts.json) return json(list);
   const rows = list.flatMap((m) =>
-    m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, d.api_base]),
+    m.deployments.map((d) => [m.name, d.provider, d.model, d.key, d.state, ...routingCells(d), d.api_base]),
   );
   out(
     rows.length
-      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', 'API BASE'], rows, { blankRepeats: 0 })
+      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...ROUTING_HEADERS, 'API BASE'], rows, {
+          blankRepeats: 0,
+        })
       : 'no models configured',
   );
   err(`${list.length} alias${list.length === 1 ? '' : 'es'} ${source}`);
@@ -79,6 +98,9 @@ export function configSourceNote(running: DaemonState | undefined, path: string 
 
 export function fromModelInfo(info: ModelInfo): ModelJson[] {
   const byName = new Map<string, ModelJson>();
+  const grouped = groupedAliases(
+    info.data.map((r) => ({ alias: r.model_name, group_size: r.model_info.group_size })),
+  );
   for (const row of info.data) {
     let m = byName.get(row.model_name);
     if (!m) byName.set(row.model_name, (m = { name: row.model_name, deployments: [] }));
@@ -88,6 +110,7 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
       api_base: row.litellm_params.api_base ?? '',
       key: row.model_info.key,
       state: row.model_info.state,
+      ...(grouped.has(row.model_name) ? routingJson(row.model_info as RoutingJson) : {}),
     });
   }
   return [...byName.values()];
@@ -95,20 +118,26 @@ export function fromModelInfo(info: ModelInfo): ModelJson[] {
 
 /** The config's chains; with a probe, a provider whose host does not answer shows as `unreachable`. */
 export function fromConfig(loaded: LoadedConfig, reach?: Reachability): ModelJson[] {
-  return loaded.config.models.map((a) => ({
-    name: a.name,
-    deployments: a.deployments.map((d) => ({
-      provider: d.provider.name,
-      model: d.model,
-      api_base: d.provider.apiBase,
-      key: d.provider.keyState,
-      state: d.unsupported
-        ? 'unsupported'
-        : d.provider.keyState === 'missing'
-          ? 'no_key'
-          : reach?.of(d.provider)?.ok === false
-            ? 'unreachable'
-            : 'ok',
-    })),
-  }));
+  const live = new LiveStats();
+  return loaded.config.models.map((a) => {
+    const figures = aliasFigures(loaded.config, a, live);
+    const grouped = figures.some((f) => f.group_size > 1);
+    return {
+      name: a.name,
+      deployments: a.deployments.map((d, i) => ({
+        provider: d.provider.name,
+        model: d.model,
+        api_base: d.provider.apiBase,
+        key: d.provider.keyState,
+        state: d.unsupported
+          ? 'unsupported'
+          : d.provider.keyState === 'missing'
+            ? 'no_key'
+            : reach?.of(d.provider)?.ok === false
+              ? 'unreachable'
+              : 'ok',
+        ...(grouped ? routingJson(figures[i]) : {}),
+      })),
+    };
+  });
 }

@@ -13,6 +13,13 @@ import {
 } from '../daemon-client.js';
 import { ignoredLines } from '../config-report.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
+import {
+  groupedAliases,
+  ROUTING_HEADERS,
+  routingCells,
+  routingJson,
+  type RoutingJson,
+} from '../routing-columns.js';
 import { table } from '../table.js';
 
 /** `status --json`: stable, documented in the README. */
@@ -31,17 +38,19 @@ export interface StatusJson {
     errors: Array<{ path: string; message: string }>;
     needs_restart?: string[];
   };
-  deployments?: Array<{
-    alias: string;
-    provider: string;
-    model: string;
-    key: string;
-    state: string;
-    /** With `state: unreachable`: the host and why, e.g. `http://127.0.0.1:11434: connection refused`. */
-    reason?: string;
-    billing?: 'plan' | 'metered';
-    cooldown_remaining_s?: number;
-  }>;
+  deployments?: Array<
+    {
+      alias: string;
+      provider: string;
+      model: string;
+      key: string;
+      state: string;
+      /** With `state: unreachable`: the host and why, e.g. `http://127.0.0.1:11434: connection refused`. */
+      reason?: string;
+      billing?: 'plan' | 'metered';
+      cooldown_remaining_s?: number;
+    } & Partial<RoutingJson>
+  >;
   /** null when the gateway needs its master_key and the config it is in cannot be read. */
   requests?: { total: number; failed: number; plan?: number; metered?: number } | null;
   /** Spend today and this month (UTC) and what is left of each budget; absent from older daemons. */
@@ -98,6 +107,7 @@ async function withLocalDetails(r: Readiness, daemon: DaemonState): Promise<Read
 
 export function statusJson(daemon: DaemonState, h: Health): StatusJson {
   const needs = needsRestart(h.last_reload);
+  const grouped = groupedAliases(h.deployments);
   return {
     running: true,
     pid: daemon.pid,
@@ -123,6 +133,7 @@ export function statusJson(daemon: DaemonState, h: Health): StatusJson {
       // Only subscription deployments are marked: every other one is metered.
       ...(d.billing === 'plan' ? { billing: d.billing } : {}),
       ...(d.cooldown_remaining_s ? { cooldown_remaining_s: d.cooldown_remaining_s } : {}),
+      ...(grouped.has(d.alias) ? routingJson(d as RoutingJson) : {}),
     })),
     requests: h.requests ? requestCounts(h.requests) : null,
     ...(h.budget_warnings?.length ? { budget_warnings: h.budget_warnings } : {}),
@@ -170,12 +181,17 @@ function printStatus(s: StatusJson): void {
     d.key,
     d.reason ? `${d.state} (${d.reason})` : d.state,
     ...(plan ? [d.billing ?? 'metered'] : []),
+    ...routingCells(d),
   ]);
   out(
     rows.length
-      ? table(['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...(plan ? ['BILLING'] : [])], rows, {
-          blankRepeats: 0,
-        })
+      ? table(
+          ['ALIAS', 'PROVIDER', 'MODEL', 'KEY', 'STATE', ...(plan ? ['BILLING'] : []), ...ROUTING_HEADERS],
+          rows,
+          {
+            blankRepeats: 0,
+          },
+        )
       : 'no models configured',
   );
 }

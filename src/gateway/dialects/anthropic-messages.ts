@@ -4,6 +4,7 @@ import { decodeAnthropicRequest } from './anthropic-decode.js';
 import { invalid, isObject } from './anthropic-decode-blocks.js';
 import { encodeAnthropicResponse, gatewayErrorPayload } from './anthropic-encode.js';
 import { createAnthropicStreamEncoder } from './anthropic-stream.js';
+import { messagesTraits } from './request-traits.js';
 
 /**
  * The cheap checks every Messages request gets, passthrough included: an object with a string
@@ -30,6 +31,7 @@ export function validateAnthropicRequest(body: unknown): { model: string; stream
 export const anthropicMessagesDialect: ClientDialect = {
   name: 'anthropic-messages',
   validate: validateAnthropicRequest,
+  traits: messagesTraits,
   decodeRequest: decodeAnthropicRequest,
   encodeResponse: encodeAnthropicResponse,
   streamEncoder: createAnthropicStreamEncoder,

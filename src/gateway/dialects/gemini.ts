@@ -4,6 +4,7 @@ import { encodeSse } from '../upstream/sse.js';
 import { decodeGeminiRequest } from '../wire/gemini/decode-request.js';
 import { createGeminiChunkEncoder, encodeGeminiResponse } from '../wire/gemini/encode-response.js';
 import { geminiErrorBody } from '../wire/gemini/errors.js';
+import { geminiTraits } from './request-traits.js';
 import type { ClientDialect } from './types.js';
 
 const NAME: Dialect = 'gemini';
@@ -20,6 +21,7 @@ export function geminiDialect(model: string, stream: boolean): ClientDialect {
       validateGeminiBody(body);
       return { model, stream };
     },
+    traits: geminiTraits,
     decodeRequest: (body) => decodeGeminiRequest(body, model, stream),
     encodeResponse: (res, ctx) => encodeGeminiResponse(res, ctx.model),
     streamEncoder(ctx) {

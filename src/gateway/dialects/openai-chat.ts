@@ -5,6 +5,7 @@ import { encodeChatResponse } from './openai-chat-encode.js';
 import { chatErrorBody } from './openai-chat-errors.js';
 import { createChatStreamEncoder } from './openai-chat-stream.js';
 import type { ClientDialect } from './types.js';
+import { chatTraits } from './request-traits.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
@@ -12,6 +13,7 @@ const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'func
 export const openaiChatDialect: ClientDialect = {
   name: 'openai-chat',
   validate: validateChatRequest,
+  traits: chatTraits,
   decodeRequest: decodeChatRequest,
   encodeResponse: encodeChatResponse,
   streamEncoder: createChatStreamEncoder,

@@ -1,5 +1,6 @@
 import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } from '../canonical.js';
 import type { GatewayError } from '../errors.js';
+import type { RequestTraits } from '../request-traits.js';
 import type { SseEvent } from '../upstream/sse.js';
 
 export interface EncodeContext {
@@ -45,4 +46,6 @@ export interface ClientDialect {
    * Only consulted when `ctx.includeUsage` is false.
    */
   dropFromPassthrough?(ev: SseEvent): boolean;
+  /** What the request needs and is (images, tools, …), read cheaply from the body. */
+  traits(body: Record<string, unknown>): RequestTraits;
 }

@@ -10,11 +10,14 @@ import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
 import { skippedDeployments } from './skipped.js';
+import { Skips } from './skips.js';
 
 export interface AttemptRecord {
   deployment: string;
   status: number | null;
   error?: string;
+  /** Not tried: it cannot serve this request (the reason is in `error`). */
+  skipped?: boolean;
 }
 
 /** A deployment's own rpm/tpm limits: one at its limit is skipped like a cooling one. */
@@ -25,6 +28,20 @@ export interface DeploymentLimits {
   acquire(d: Deployment): Promise<{ ok: boolean; waitMs: number }> | { ok: boolean; waitMs: number };
 }
 
+/** Strategy and affinity, per request: the order the chain is tried in, and what each attempt did. */
+export interface RoutingHooks {
+  order(chain: Deployment[]): Deployment[];
+  /** Why the deployment cannot serve this request (it is skipped untried), or undefined. */
+  cannotServe?(d: Deployment): string | undefined;
+  /** An attempt on `d` is about to be sent. */
+  begin(d: Deployment): AttemptTrack;
+}
+export interface AttemptTrack {
+  failed(): void;
+  /** The attempt reached the commit point; the result is called once when the response has ended. */
+  served(): (tokens: number) => void;
+}
+
 export interface RouterDeps {
   config: LitellmConfig;
   cooldowns: Cooldowns;
@@ -32,6 +49,7 @@ export interface RouterDeps {
   adapterFor(d: Deployment): ProviderAdapter;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   limits?: DeploymentLimits;
+  routing?: RoutingHooks;
 }
 
 export interface DispatchRequest {
@@ -60,6 +78,8 @@ interface Base {
   /** Deployments of the chain passed over before any attempt, each with why (cooling down, no key, at its limit). */
   skipped: string[];
   canonical?: CanonicalRequest;
+  /** Call once when the response has ended, with the tokens it used (live figures of the strategies). */
+  release: (tokens: number) => void;
 }
 export type Dispatched =
   | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
@@ -86,7 +106,12 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   const { config, cooldowns } = deps;
   const sleep = deps.sleep ?? defaultSleep;
   const limits = deps.limits;
-  const candidates = orderCandidates(req.chain, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
+  const skips = new Skips(
+    deps.routing ? deps.routing.order(req.chain) : req.chain,
+    deps.routing?.cannotServe?.bind(deps.routing),
+  );
+  if (skips.able.length === 0 && skips.all.length > 0) throw cannotServeError(req, skips);
+  const candidates = orderCandidates(skips.able, cooldowns, limits && ((d) => limits.waitMs(d) > 0));
   if (candidates.length === 0) throw (limits && atLimit(req, limits)) || noDeployment(req);
   const limitedWaits: number[] = [];
 
@@ -103,6 +128,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   let moves = 0;
   for (; ci >= 0; ci = nextCandidate(candidates, ci + 1, after), moves++) {
     const d = candidates[ci];
+    skips.noteBefore(d, attempts);
     const adapter = deps.adapterFor(d);
     const passCodec = adapter.wireFor
       ? adapter.wireFor(req.dialect.name, d)
@@ -146,6 +172,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       }
       const span = req.trace?.attempt(d);
       req.onSend?.(d);
+      const track = deps.routing?.begin(d);
       const r = await attempt({
         d,
         plan,
@@ -163,11 +190,21 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
         const skipped = skippedDeployments(req.chain, candidates, cooldowns);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: moves, skipped, canonical };
+        const release = track?.served() ?? noRelease;
+        const base: Base = {
+          deployment: d,
+          mode: plan.mode,
+          attempts,
+          fallbacks: moves,
+          skipped,
+          canonical,
+          release,
+        };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };
       }
+      track?.failed();
       const f = r.failure;
       attempts.push({ deployment: d.id, status: f.status, error: f.message });
       failures.push({ d, f, mode: plan.mode });
@@ -196,6 +233,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       throw finalError(failures, attempts, req);
     }
   }
+  skips.noteBefore(undefined, attempts);
   if (failures.length === 0) throw limitError(req, limitedWaits);
   throw finalError(failures, attempts, req);
 }
@@ -204,6 +242,16 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
 export function fallbacksIn(attempts: readonly AttemptRecord[]): number {
   return Math.max(0, new Set(attempts.map((a) => a.deployment)).size - 1);
 }
+
+function cannotServeError(req: DispatchRequest, skips: Skips): GatewayError {
+  const why = skips.all.map((s) => `${s.deployment}: ${s.reason}`).join('; ');
+  return new GatewayError(
+    'invalid_request',
+    `no deployment of "${req.alias}" can serve this request: ${why}`,
+  );
+}
+
+const noRelease = (): void => {};
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -321,6 +369,10 @@ function finalError(
 
 function list(attempts: AttemptRecord[]): string {
   return attempts
-    .map((a) => `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`)
+    .map((a) =>
+      a.skipped
+        ? `${a.deployment} ${a.error}`
+        : `${a.deployment} → ${a.status ?? 'no answer'}${a.error ? ` (${a.error})` : ''}`,
+    )
     .join('; ');
 }

@@ -5,6 +5,7 @@ import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
+import { traitRoute } from '../router/trait-routes.js';
 import { SSE_HEADERS } from '../upstream/sse.js';
 import { visibleTo } from '../usage/keys.js';
 import { scrubSecrets } from '../../shared/scrub-secret.js';
@@ -13,6 +14,8 @@ import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
 import { StreamTally } from '../usage/stream-estimate.js';
+import { lazyPromptTokens } from './prompt-tokens.js';
+import { released, routed, routingFor } from './routing-context.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
 export async function handleCompletion(ctx: RequestContext, dialect: ClientDialect): Promise<void> {
@@ -32,7 +35,18 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   ctx.info.model = model;
   ctx.info.stream = stream;
   const config = ctx.state.loaded.config; // pinned for this request
-  const { alias, chain } = resolveModel(config, model, visibleTo(usageOf(ctx).caller ?? { name: null }));
+  const traits = dialect.traits(body);
+  const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
+  const route = traitRoute(config.routes, model, traits, {
+    bodyBytes: ctx.body.length,
+    tokens: promptTokens,
+  });
+  if (route) ctx.info.traitRoute = route.name;
+  const { alias, chain } = resolveModel(
+    config,
+    route?.alias ?? model,
+    visibleTo(usageOf(ctx).caller ?? { name: null }),
+  );
   ctx.info.alias = alias;
   // Key access, rate limits, the response cache and budgets; settled when the request ends.
   const admission = await admitRequest(ctx, { config, model, alias, chain, body, cacheable: !stream });
@@ -44,6 +58,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
 
   let sent: Deployment | undefined;
   const prompt = (): CanonicalRequest => dialect.decodeRequest(parsed.decoded ? parsed.decoded() : body);
+  const routing = await routingFor(ctx, config, alias, body, { traits, promptTokens });
   const result = await dispatch(
     {
       config,
@@ -51,6 +66,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       upstream: ctx.upstream,
       adapterFor: (d) => adapterFor(d.provider.type, d.model),
       limits: admission.limits,
+      routing,
     },
     {
       dialect,
@@ -74,6 +90,22 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   committed(ctx, result.deployment);
   if (result.deployment.provider.auth === 'client') ctx.state.stats.plan++;
   else ctx.state.stats.metered++;
+  routed(ctx, routing, result);
+  try {
+    await respond(ctx, dialect, result, model, includeUsage, prompt);
+  } finally {
+    released(ctx, result);
+  }
+}
+
+async function respond(
+  ctx: RequestContext,
+  dialect: ClientDialect,
+  result: Dispatched,
+  model: string,
+  includeUsage: boolean,
+  prompt: () => CanonicalRequest,
+): Promise<void> {
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;

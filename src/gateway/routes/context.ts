@@ -35,6 +35,10 @@ export interface RequestContext {
     stream?: boolean;
     usage?: Usage;
     error?: string;
+    /** The `litellm.routes` trait that sent the request to another alias. */
+    traitRoute?: string;
+    /** Session affinity: none, new, stuck or moved. */
+    affinity?: string;
   };
 }
 
@@ -43,7 +47,17 @@ export function baseHeaders(ctx: RequestContext): Record<string, string> {
   if (ctx.info.deployment) h['x-agentbox-deployment'] = ctx.info.deployment;
   if (ctx.info.attempts) h['x-agentbox-attempts'] = String(ctx.info.attempts.length);
   if (ctx.info.fallbacks !== undefined) h['x-agentbox-fallbacks'] = String(ctx.info.fallbacks);
+  if (ctx.info.traitRoute) h['x-agentbox-route'] = ctx.info.traitRoute;
+  const skipped = skippedList(ctx.info.attempts);
+  if (skipped) h['x-agentbox-skipped'] = skipped;
   return h;
+}
+
+/** `provider/model (reason); …` for the deployments skipped untried, or undefined. */
+export function skippedList(attempts: AttemptRecord[] | undefined): string | undefined {
+  const s = attempts?.filter((a) => a.skipped);
+  if (!s?.length) return undefined;
+  return s.map((a) => `${a.deployment} (${(a.error ?? '').replace(/^skipped: /, '')})`).join('; ');
 }
 
 export function sendJson(

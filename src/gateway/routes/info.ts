@@ -18,7 +18,9 @@ export async function handleModelInfo(ctx: RequestContext): Promise<void> {
   const views = deploymentViews(ctx.state);
   let i = 0;
   const data = [];
+  const live = ctx.state.live;
   for (const a of config.models) {
+    const aliasCacheRead = live.cacheRead(a.name);
     for (const d of a.deployments) {
       const v = views[i++];
       if (!visible(a.name)) continue;
@@ -40,6 +42,16 @@ export async function handleModelInfo(ctx: RequestContext): Promise<void> {
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
           ...prices(ctx, d),
+          group: v.group,
+          group_size: v.group_size,
+          weight: v.weight,
+          strategy: v.strategy,
+          share: v.share,
+          in_flight: v.in_flight,
+          ewma_ttft_ms: v.ewma_ttft_ms,
+          headroom: v.headroom,
+          cache_read_tokens: live.cacheRead(a.name, d.id),
+          alias_cache_read_tokens: aliasCacheRead,
         },
       });
     }

@@ -247,3 +247,15 @@ export function formatUsd(usd: number, digits = 10): string {
   const s = usd.toFixed(digits);
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
+
+const windows = new WeakMap<Deployment, number | null>();
+
+/** The context window the bundled catalog gives the deployment's model, or undefined when it has none. */
+export function catalogContextWindow(d: Deployment): number | undefined {
+  let w = windows.get(d);
+  if (w === undefined) {
+    w = catalogModel(d)?.model.context_window ?? null;
+    windows.set(d, w);
+  }
+  return w ?? undefined;
+}
