@@ -54,6 +54,7 @@ export function buildConfig(
       cooldownS: raw.router.cooldown,
     },
     maxBodyBytes: raw.max_body_bytes,
+    dropParams: raw.drop_params,
   };
   const masterKey = raw.master_key?.trim() ? raw.master_key : undefined;
   if (masterKey) config.masterKey = masterKey;
@@ -123,6 +124,7 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     rpm: e.rpm,
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
+    dropParams: e.drop_params,
   });
   return d;
 }

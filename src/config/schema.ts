@@ -64,6 +64,7 @@ export const deploymentSchema = z
       .record(z.string(), z.unknown())
       .optional()
       .describe("Defaults merged into the request (the request's own values win)"),
+    drop_params: z.boolean().optional().describe('Overrides litellm.drop_params for this deployment'),
   })
   .describe('One deployment in a fallback chain');
 
@@ -172,6 +173,10 @@ export const litellmSchema = z
       .optional()
       .describe('Response cache for identical non-streaming requests'),
     redis_url: z.string().optional().describe('Share limits, cooldowns, cache and budget counters via Redis'),
+    drop_params: flag(
+      false,
+      'A request parameter the chosen deployment cannot take: false refuses the request with a 400 naming it; true drops it and lists it in x-agentbox-dropped',
+    ),
     max_body_bytes: z
       .number()
       .int()

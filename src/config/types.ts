@@ -41,6 +41,8 @@ export interface Deployment {
   tpm?: number;
   /** Defaults merged into the request (the request's own values win). */
   params?: Record<string, unknown>;
+  /** Overrides the gateway's `dropParams` for this deployment. */
+  dropParams?: boolean;
 }
 
 export interface ModelAlias {
@@ -103,6 +105,8 @@ export interface LitellmConfig {
   redisUrl?: string;
   /** Request body limit in bytes. */
   maxBodyBytes: number;
+  /** Parameters a deployment cannot take are dropped (true) or refused with a 400 (false, the default). */
+  dropParams?: boolean;
 }
 
 export interface ConfigIssue {

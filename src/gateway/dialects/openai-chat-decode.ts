@@ -10,6 +10,7 @@ import type {
   ToolKind,
 } from '../canonical.js';
 import { GatewayError } from '../errors.js';
+import { decodeResponseFormat } from '../params/response-format.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +30,8 @@ const KNOWN = new Set([
   'user',
   'stream',
   'stream_options',
+  'response_format',
+  'service_tier',
 ]);
 
 const EFFORTS = new Set(['minimal', 'low', 'medium', 'high', 'xhigh']);
@@ -62,6 +65,10 @@ export function decodeChatRequest(body: Obj): CanonicalRequest {
   if (typeof effort === 'string' && EFFORTS.has(effort))
     req.reasoning = { effort: effort as ReasoningEffort };
   if (typeof body.user === 'string') req.user = body.user;
+  const format = decodeResponseFormat(body.response_format, 'response_format', true);
+  if (format) req.responseFormat = format;
+  if (typeof body.service_tier === 'string')
+    req.serviceTier = body.service_tier === 'default' ? 'standard' : body.service_tier;
   const so = body.stream_options as Obj | undefined;
   if (so && typeof so === 'object' && so.include_usage === true) req.includeUsage = true;
   for (const [k, v] of Object.entries(body)) {

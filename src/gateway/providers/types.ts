@@ -2,6 +2,7 @@ import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } fro
 import type { UpstreamFailure } from '../errors.js';
 import type { Deployment, ProviderType } from '../../config/types.js';
 import type { SseEvent } from '../upstream/sse.js';
+import type { ParamSink } from '../params/sink.js';
 
 /** What to send upstream. `path` is appended to the provider's `apiBase`. */
 export interface UpstreamRequest {
@@ -20,17 +21,26 @@ export interface WireCodec {
   readonly dialect: Dialect;
   /** Path under apiBase, e.g. `/chat/completions`, `/messages`, `/responses`. */
   readonly path: string;
-  /** Canonical → the provider's request body (model already the deployment's). */
-  buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
+  /**
+   * Canonical → the provider's request body (model already the deployment's). Every request
+   * parameter the body cannot carry is reported to `params` (which refuses or records the drop);
+   * without one, such a parameter is refused.
+   */
+  buildRequest(req: CanonicalRequest, d: Deployment, params?: ParamSink): Record<string, unknown>;
   /** `req`, when translating, lets parsers map tool names back (namespaces, custom tools). */
   parseResponse(body: unknown, req?: CanonicalRequest): CanonicalResponse;
   /** A fresh parser per stream: its state lives in the closure. */
   streamParser(req?: CanonicalRequest): (ev: SseEvent) => CanonicalEvent[];
   /**
    * Passthrough body rewrite: set the model (and clamp max tokens) on the client's parsed body,
-   * and ask for usage in streams where the format needs asking. Returns the object to serialise.
+   * and ask for usage in streams where the format needs asking. Model-family rules apply here too:
+   * a parameter the deployment's model refuses is reported to `params`. Returns the object to serialise.
    */
-  rewriteForPassthrough(body: Record<string, unknown>, d: Deployment): Record<string, unknown>;
+  rewriteForPassthrough(
+    body: Record<string, unknown>,
+    d: Deployment,
+    params?: ParamSink,
+  ): Record<string, unknown>;
 }
 
 export interface ProviderAdapter {

@@ -4,6 +4,7 @@ import type { ClientDialect } from '../dialects/types.js';
 import { GatewayError, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Upstream } from '../upstream/http.js';
+import { createParamSink, dropsParams } from '../params/sink.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
@@ -51,6 +52,8 @@ interface Base {
   attempts: AttemptRecord[];
   fallbacks: number;
   canonical?: CanonicalRequest;
+  /** Request parameters left out for this deployment under drop_params (client names). */
+  dropped: readonly string[];
 }
 export type Dispatched =
   | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
@@ -90,12 +93,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const hasNext = ci < candidates.length - 1;
     const adapter = deps.adapterFor(d);
     const passCodec = adapter.wires[req.dialect.name];
+    const params = createParamSink(d, dropsParams(d, config.dropParams));
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
       const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
-      const text = JSON.stringify(passCodec.rewriteForPassthrough(copy, d));
+      const text = JSON.stringify(passCodec.rewriteForPassthrough(copy, d, params));
       plan = {
         mode: 'passthrough',
         adapter,
@@ -111,7 +115,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         mode: 'translate',
         adapter,
         codec,
-        body: JSON.stringify(codec.buildRequest(canonical, d)),
+        body: JSON.stringify(codec.buildRequest(canonical, d, params)),
         canonical,
       };
     }
@@ -139,7 +143,14 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       if (r.ok) {
         attempts.push({ deployment: d.id, status: r.status });
         cooldowns.success(d.id);
-        const base: Base = { deployment: d, mode: plan.mode, attempts, fallbacks: ci, canonical };
+        const base: Base = {
+          deployment: d,
+          mode: plan.mode,
+          attempts,
+          fallbacks: ci,
+          canonical,
+          dropped: params.dropped,
+        };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
           : { ...base, kind: 'stream', reader: r.reader };

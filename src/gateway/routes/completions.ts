@@ -58,6 +58,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;
+  ctx.info.dropped = result.dropped;
   const ectx: EncodeContext = {
     model,
     requestId: ctx.requestId,

@@ -6,6 +6,7 @@ import type { Upstream } from '../upstream/http.js';
 import type { GatewayState } from '../state.js';
 import type { Logger } from '../../shared/log.js';
 import type { AttemptRecord } from '../router/dispatch.js';
+import { DROPPED_HEADER } from '../params/sink.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
@@ -25,6 +26,8 @@ export interface RequestContext {
     deployment?: string;
     attempts?: AttemptRecord[];
     fallbacks?: number;
+    /** Request parameters dropped for the deployment that answered (drop_params). */
+    dropped?: readonly string[];
     stream?: boolean;
     usage?: Usage;
     error?: string;
@@ -36,6 +39,7 @@ export function baseHeaders(ctx: RequestContext): Record<string, string> {
   if (ctx.info.deployment) h['x-agentbox-deployment'] = ctx.info.deployment;
   if (ctx.info.attempts) h['x-agentbox-attempts'] = String(ctx.info.attempts.length);
   if (ctx.info.fallbacks !== undefined) h['x-agentbox-fallbacks'] = String(ctx.info.fallbacks);
+  if (ctx.info.dropped?.length) h[DROPPED_HEADER] = ctx.info.dropped.join(',');
   return h;
 }
 

@@ -2,12 +2,15 @@ import type { CanonicalRequest, CanonicalTool, ToolChoice } from '../../canonica
 import type { Deployment, ProviderType } from '../../../config/types.js';
 import { buildChatMessages } from './chat-messages.js';
 import { customToolParameters, flatToolName } from './tool-names.js';
+import { strictParamSink, type ParamSink } from '../../params/sink.js';
+import { applyChatParams } from './chat-params.js';
 
 /** Canonical request → Chat Completions body for one deployment (`model` is the deployment's). */
 export function buildChatBody(
   req: CanonicalRequest,
   d: Deployment,
   type: ProviderType,
+  params: ParamSink = strictParamSink(d),
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { model: d.model, messages: buildChatMessages(req) };
   if (req.tools && req.tools.length > 0) {
@@ -16,11 +19,7 @@ export function buildChatBody(
     if (req.toolChoice) body.tool_choice = chatToolChoice(req.toolChoice);
     if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   }
-  if (req.stop && req.stop.length > 0) body.stop = req.stop;
-  const reasoningModel = type === 'openai' && isOpenAIReasoningModel(d.model);
-  // OpenAI reasoning models reject sampling parameters; other models keep them.
-  if (req.temperature !== undefined && !reasoningModel) body.temperature = req.temperature;
-  if (req.topP !== undefined && !reasoningModel) body.top_p = req.topP;
+  applyChatParams(req, body, d, type, params);
   if (req.maxTokens !== undefined) body[maxTokensKey(type)] = req.maxTokens;
   if (req.reasoning?.effort && type === 'openai' && !isOpenAINonReasoningModel(d.model)) {
     body.reasoning_effort = req.reasoning.effort;
@@ -116,11 +115,6 @@ function stripMap(map: Record<string, unknown>): Record<string, unknown> {
     if (s !== v) (copy ??= { ...map })[k] = s;
   }
   return copy ?? map;
-}
-
-/** o-series and gpt-5 models: reasoning effort yes, temperature/top_p no. */
-export function isOpenAIReasoningModel(model: string): boolean {
-  return /^(o\d|gpt-5)/i.test(model) && !/-chat(-|$)/i.test(model);
 }
 
 /** Models known to reject `reasoning_effort`. Unknown (newer) models get it. */

@@ -60,7 +60,8 @@ describe('anthropic-messages decodeRequest (Claude Code captures)', () => {
     // Schemas are kept as sent, $schema and huge bounds included.
     const read = req.tools!.find((t) => t.name === 'Read')!;
     expect(read.inputSchema?.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(req).not.toHaveProperty('user');
+    // metadata.user_id is the user, as Chat's `user` carries it.
+    expect(req.user).toBe((body.metadata as { user_id: string }).user_id);
   });
 
   it('claude-tool: the system message keeps its position between user and assistant; tool_use pairs with tool_result', () => {
@@ -210,7 +211,7 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
     expect(decode({ tool_choice: { type: 'auto' } }).toolChoice).toEqual({ type: 'auto' });
   });
 
-  it('reads sampling, stop sequences and the reasoning request; drops what has no canonical meaning', () => {
+  it('reads sampling, stop sequences, user, tier and the reasoning request; drops what has no canonical meaning', () => {
     const req = decode({
       system: 'be brief',
       temperature: 0.3,
@@ -230,8 +231,29 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
       maxTokens: 100,
       temperature: 0.3,
       topP: 0.9,
+      topK: 5,
       stop: ['END'],
+      user: 'secret-device',
+      serviceTier: 'auto',
       reasoning: { budgetTokens: 2048 },
+      clientNames: {
+        stop: 'stop_sequences',
+        user: 'metadata.user_id',
+        responseFormat: 'output_format',
+        reasoning: 'thinking',
+      },
+    });
+    expect(decode({ service_tier: 'standard_only' }).serviceTier).toBe('standard');
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    expect(decode({ output_config: { format: { type: 'json_schema', schema } } }).responseFormat).toEqual({
+      type: 'json_schema',
+      name: 'response',
+      schema,
+    });
+    expect(decode({ output_format: { type: 'json_schema', schema } }).responseFormat).toEqual({
+      type: 'json_schema',
+      name: 'response',
+      schema,
     });
     expect(decode({ thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'high' });
     expect(decode({ thinking: { type: 'adaptive' }, output_config: { effort: 'low' } }).reasoning).toEqual({

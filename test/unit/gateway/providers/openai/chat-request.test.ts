@@ -4,6 +4,7 @@ import { createChatCodec } from '../../../../../src/gateway/providers/openai/cha
 import { stripSchemaKeyword } from '../../../../../src/gateway/providers/openai/chat-request.js';
 import { validateOpenAI } from '../../../../helpers/openai-schema.js';
 import { deployment, request } from './helpers.js';
+import { createParamSink } from '../../../../../src/gateway/params/sink.js';
 
 const openai = createChatCodec('openai');
 const compat = createChatCodec('openai_compatible');
@@ -211,7 +212,14 @@ describe('chat buildRequest', () => {
   });
 
   it('for OpenAI: max_completion_tokens clamped to the deployment, reasoning_effort for reasoning models only', () => {
-    const o = openai.buildRequest(conversation, deployment({ model: 'o4-mini', maxTokens: 16384 }));
+    const od = deployment({ model: 'o4-mini', maxTokens: 16384 });
+    // Reasoning models take only the default temperature and top_p: refused, or dropped under drop_params.
+    expect(() => openai.buildRequest(conversation, od)).toThrow(
+      /temperature .*o4-mini accepts only the default/,
+    );
+    const sink = createParamSink(od, true);
+    const o = openai.buildRequest(conversation, od, sink);
+    expect(sink.dropped).toEqual(['temperature', 'top_p']);
     expect(o.max_completion_tokens).toBe(16384);
     expect(o).not.toHaveProperty('max_tokens');
     expect(o.reasoning_effort).toBe('high');
@@ -264,7 +272,8 @@ describe('chat buildRequest', () => {
   });
 
   it('produces a body valid against CreateChatCompletionRequest', () => {
-    const body = openai.buildRequest(conversation, deployment({ model: 'o4-mini' }));
+    const od = deployment({ model: 'o4-mini' });
+    const body = openai.buildRequest(conversation, od, createParamSink(od, true));
     expect(validateOpenAI('CreateChatCompletionRequest', body)).toEqual([]);
   });
 });
