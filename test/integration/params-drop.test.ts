@@ -55,6 +55,9 @@ afterAll(async () => {
   await an.close();
 });
 
+/** This SDK's types no longer list the sampling parameters the API still takes. */
+type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
+
 const openaiFor = (gw: Gateway) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client', maxRetries: 0 });
 const anthropicFor = (gw: Gateway) => new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });
 
@@ -131,7 +134,7 @@ describe('drop_params false (the default): refused out loud', () => {
         max_tokens: 50,
         temperature: 0.2,
         messages: [{ role: 'user', content: 'hi' }],
-      }),
+      } as MessageParams),
     );
     expect(r.status).toBe(400);
     expect(r.error.type).toBe('error');
@@ -185,7 +188,7 @@ describe('drop_params false (the default): refused out loud', () => {
       metadata: { user_id: 'device-1' },
       service_tier: 'standard_only',
       messages: [{ role: 'user', content: 'hi' }],
-    });
+    } as MessageParams);
     expect(m.content[0].type === 'text' && m.content[0].text).toBe('carried');
     const up = oa.requests.at(-1)!.body;
     expect(up).toMatchObject({ top_k: 7, user: 'device-1', service_tier: 'default' });
@@ -258,7 +261,7 @@ describe('drop_params true: dropped, and the response says which', () => {
         max_tokens: 50,
         temperature: 0.2,
         messages: [{ role: 'user', content: 'hi' }],
-      })
+      } as MessageParams)
       .withResponse();
     expect(data.content[0].type === 'text' && data.content[0].text).toBe('reasoned');
     expect(response.headers.get('x-agentbox-dropped')).toBe('temperature');

@@ -74,6 +74,12 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
     return;
   }
   responding(ctx);
+  if (result.mode === 'translate' && result.canonical) {
+    // The tokenizer's tables are large: loaded on the first translated stream, counted on demand.
+    const { countTokensLocally } = await import('../usage/count-tokens.js');
+    const { canonical } = result;
+    ectx.inputTokensEstimate = () => countTokensLocally(canonical, result.deployment.model);
+  }
   await pipeStream(ctx, dialect, result, ectx);
 }
 

@@ -20,22 +20,30 @@ describe('anthropic-messages validate', () => {
       model: 'claude-opus-4-8',
       stream: true,
     });
-    expect(dialect.validate({ model: 'm', messages: [] })).toEqual({ model: 'm', stream: false });
+    expect(dialect.validate({ model: 'm', messages: [], max_tokens: 10 })).toEqual({
+      model: 'm',
+      stream: false,
+    });
   });
 
   it('names the problem', () => {
     expect(invalidMessage(() => dialect.validate([]))).toMatch(/JSON object/);
     expect(invalidMessage(() => dialect.validate({ messages: [] }))).toMatch(/^model/);
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: {} }))).toMatch(/^messages/);
+    // Anthropic requires max_tokens; so does the gateway, whichever deployment would serve.
+    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [] }))).toMatch(/^max_tokens/);
+    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 1.5 }))).toMatch(
+      /^max_tokens/,
+    );
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: '5' }))).toMatch(
       /^max_tokens/,
     );
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 0 }))).toMatch(
       /^max_tokens/,
     );
-    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], stream: 'yes' }))).toMatch(
-      /^stream/,
-    );
+    expect(
+      invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 5, stream: 'yes' })),
+    ).toMatch(/^stream/);
   });
 });
 

@@ -1,0 +1,103 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../../src/gateway/daemon.js';
+import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { makeConfig, startTestGateway } from '../helpers/gateway.js';
+
+/**
+ * The same request gets the same answer on every deployment: what is invalid in the client's own
+ * dialect is refused before a deployment is chosen, passthrough or translated alike. And a
+ * Messages stream served by a Chat upstream reports input tokens where SDKs read them.
+ */
+
+let oa: FakeUpstream;
+let an: FakeUpstream;
+let gw: Gateway;
+
+beforeAll(async () => {
+  oa = await startFakeUpstream('openai');
+  an = await startFakeUpstream('anthropic');
+  gw = await startTestGateway(
+    makeConfig(
+      [
+        { name: 'compat', type: 'openai_compatible', apiBase: oa.apiBase },
+        { name: 'anthropic', type: 'anthropic', apiBase: an.apiBase, apiKey: 'sk-ant-upstream' },
+      ],
+      {
+        'to-anthropic': [{ provider: 'anthropic', model: 'claude-up' }],
+        'to-chat': [{ provider: 'compat', model: 'llama' }],
+      },
+    ),
+  );
+});
+afterAll(async () => {
+  await gw.stop(100);
+  await oa.close();
+  await an.close();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  const res = await request(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, json: JSON.parse(text) as unknown };
+}
+
+describe('invalid in the client’s dialect: refused the same way on every deployment', () => {
+  it('a Messages request without max_tokens: the same 400 passed through or translated; nothing sent', async () => {
+    const before = an.requests.length + oa.requests.length;
+    const answers = await Promise.all(
+      ['to-anthropic', 'to-chat'].map((model) =>
+        post('/v1/messages', { model, messages: [{ role: 'user', content: 'hi' }] }),
+      ),
+    );
+    for (const a of answers) {
+      expect(a.status).toBe(400);
+      expect(a.json).toEqual({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: 'max_tokens: Field required' },
+      });
+    }
+    expect(an.requests.length + oa.requests.length).toBe(before);
+  });
+
+  it('a Chat request without messages: the same 400 passed through or translated', async () => {
+    const answers = await Promise.all(
+      ['to-chat', 'to-anthropic'].map((model) => post('/v1/chat/completions', { model })),
+    );
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0].status).toBe(400);
+    expect(answers[0].json).toMatchObject({ error: { param: 'messages' } });
+  });
+});
+
+describe('usage as each SDK reads it', () => {
+  it('a Messages stream from a Chat upstream reports input tokens in message_start and message_delta', async () => {
+    oa.setBehaviours({ kind: 'ok', text: 'counted', usage: { input: 321, output: 5 } });
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });
+    const stream = anthropic.messages.stream({
+      model: 'to-chat',
+      max_tokens: 50,
+      system: 'You are terse.',
+      messages: [{ role: 'user', content: 'count the tokens of this prompt, please' }],
+    });
+    let startInput = -1;
+    let deltaInput: number | null | undefined;
+    stream.on('streamEvent', (ev) => {
+      if (ev.type === 'message_start') startInput = ev.message.usage.input_tokens;
+      if (ev.type === 'message_delta') deltaInput = ev.usage.input_tokens;
+    });
+    const final = await stream.finalMessage();
+    // The local count of the prompt (before the upstream has said anything) …
+    expect(startInput).toBeGreaterThan(5);
+    expect(startInput).toBeLessThan(100);
+    // … and the upstream's own figure once it comes.
+    expect(deltaInput).toBe(321);
+    expect(final.usage.input_tokens).toBe(321);
+    expect(final.usage.output_tokens).toBe(5);
+  });
+});
