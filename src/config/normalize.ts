@@ -125,6 +125,8 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
     tpm: e.tpm,
     params: e.params ? { ...e.params } : undefined,
     dropParams: e.drop_params,
+    force: e.force ? { ...e.force } : undefined,
+    drop: e.drop ? [...e.drop] : undefined,
   });
   return d;
 }

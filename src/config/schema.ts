@@ -46,6 +46,9 @@ const budgetSchema = z
   })
   .describe('Spend limits');
 
+/** Request fields the gateway itself sets: not for force:/drop:. */
+const FIXED = new Set(['model', 'messages', 'input', 'stream']);
+
 export const deploymentSchema = z
   .strictObject({
     provider: z.string().min(1).describe('A name under litellm.providers'),
@@ -65,6 +68,23 @@ export const deploymentSchema = z
       .optional()
       .describe("Defaults merged into the request (the request's own values win)"),
     drop_params: z.boolean().optional().describe('Overrides litellm.drop_params for this deployment'),
+    force: z
+      .record(
+        z.string().refine((k) => !FIXED.has(k), {
+          message: 'force may not set model, messages, input or stream (the gateway sets them)',
+        }),
+        z.unknown(),
+      )
+      .optional()
+      .describe("Parameters set over the client's values, named as this deployment's API takes them"),
+    drop: z
+      .array(
+        z.string().refine((k) => !FIXED.has(k), {
+          message: 'drop may not remove model, messages, input or stream',
+        }),
+      )
+      .optional()
+      .describe('Parameters removed from every request to this deployment (listed in x-agentbox-dropped)'),
   })
   .describe('One deployment in a fallback chain');
 

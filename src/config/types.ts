@@ -43,6 +43,10 @@ export interface Deployment {
   params?: Record<string, unknown>;
   /** Overrides the gateway's `dropParams` for this deployment. */
   dropParams?: boolean;
+  /** Parameters set over the client's values, named as the deployment's wire takes them. */
+  force?: Record<string, unknown>;
+  /** Parameters removed from every request to this deployment. */
+  drop?: string[];
 }
 
 export interface ModelAlias {

@@ -34,6 +34,13 @@ beforeAll(async () => {
       'to-o4': [{ provider: 'openai', model: 'o4-mini' }],
       'to-gpt': [{ provider: 'openai', model: 'gpt-4o' }],
       'to-compat': [{ provider: 'compat', model: 'llama' }],
+      'to-o4-forced': [{ provider: 'openai', model: 'o4-mini', force: { temperature: 1 }, drop: ['user'] }],
+      'to-compat-defaults': [{ provider: 'compat', model: 'llama', params: { temperature: 0.9, seed: 3 } }],
+      chain: [
+        { provider: 'anthropic', model: 'claude-sonnet-4-5', contextWindow: 200_000 },
+        { provider: 'openai', model: 'o4-mini', contextWindow: 128_000 },
+        { provider: 'compat', model: 'llama' },
+      ],
     }),
   );
   lenient = await startTestGateway(
@@ -266,5 +273,70 @@ describe('drop_params true: dropped, and the response says which', () => {
     expect(data.content[0].type === 'text' && data.content[0].text).toBe('reasoned');
     expect(response.headers.get('x-agentbox-dropped')).toBe('temperature');
     expect(oa.requests.at(-1)!.body).not.toHaveProperty('temperature');
+  });
+});
+
+describe('chain-entry overrides: params are defaults, force wins, drop removes', () => {
+  it('force sets temperature over the client’s on a reasoning model (passthrough and translated); drop removes user', async () => {
+    oa.setBehaviours({ kind: 'ok', text: 'forced' });
+    const { response } = await openaiFor(strict)
+      .chat.completions.create({
+        model: 'to-o4-forced',
+        temperature: 0.2,
+        user: 'someone',
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .withResponse();
+    const chat = oa.requests.at(-1)!.body;
+    expect(chat.temperature).toBe(1);
+    expect(chat).not.toHaveProperty('user');
+    expect(response.headers.get('x-agentbox-dropped')).toBe('user');
+
+    const { response: r2 } = await anthropicFor(strict)
+      .messages.create({
+        model: 'to-o4-forced',
+        max_tokens: 20,
+        temperature: 0.3,
+        messages: [{ role: 'user', content: 'hi' }],
+      } as MessageParams)
+      .withResponse();
+    const translated = oa.requests.at(-1)!.body;
+    expect(translated.temperature).toBe(1);
+    expect(translated.max_completion_tokens).toBe(20);
+    expect(r2.headers.get('x-agentbox-dropped')).toBeNull();
+  });
+
+  it('params are defaults: the request’s own value wins, missing ones are filled', async () => {
+    oa.setBehaviours({ kind: 'ok', text: 'defaults' });
+    await openaiFor(strict).chat.completions.create({
+      model: 'to-compat-defaults',
+      temperature: 0.1,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(oa.requests.at(-1)!.body).toMatchObject({ temperature: 0.1, seed: 3 });
+  });
+});
+
+describe('/model/info and /v1/models show the rules, the overrides and the effective context window', () => {
+  it('lists each deployment’s family rules, drop_params, force and drop; the alias’s smallest window', async () => {
+    const info = (await (await fetch(`${strict.url}/model/info`)).json()) as {
+      data: Array<{ model_name: string; model_info: Record<string, any> }>;
+    };
+    const chain = info.data.filter((r) => r.model_name === 'chain').map((r) => r.model_info);
+    expect(chain.map((m) => m.alias_context_window)).toEqual([128_000, 128_000, 128_000]);
+    expect(chain[0].model_rules).toContain('structured output: native (output_config.format)');
+    expect(chain[1].model_rules).toEqual(expect.arrayContaining(['temperature 1 only', 'top_p 1 only']));
+    expect(chain[2].model_rules).toEqual([]);
+    const forced = info.data.find((r) => r.model_name === 'to-o4-forced')!.model_info;
+    expect(forced).toMatchObject({ force: { temperature: 1 }, drop: ['user'], drop_params: false });
+    const dropping = info.data.find((r) => r.model_name === 'to-anthropic-drop')!.model_info;
+    expect(dropping.drop_params).toBe(true);
+    const old = info.data.find((r) => r.model_name === 'to-anthropic')!.model_info;
+    expect(old.model_rules).toContain('structured output: a forced answer tool, unwrapped into text');
+
+    const models = await openaiFor(strict).models.list();
+    const byId = new Map(models.data.map((m) => [m.id, m as unknown as { context_window: number | null }]));
+    expect(byId.get('chain')!.context_window).toBe(128_000);
+    expect(byId.get('to-compat')!.context_window).toBeNull();
   });
 });

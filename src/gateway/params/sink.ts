@@ -17,14 +17,23 @@ export interface ParamSink {
    */
   unsupported(param: string, why: string): void;
   /** Parameters dropped so far, in report order, without repeats. */
-  readonly dropped: readonly string[];
+  readonly dropped: string[];
 }
 
-export function createParamSink(d: Deployment, dropParams: boolean): ParamSink {
+/**
+ * `decided` are the parameters the deployment's `force:`/`drop:` settle whatever the client sent:
+ * reporting one of them neither refuses nor counts as a drop.
+ */
+export function createParamSink(
+  d: Deployment,
+  dropParams: boolean,
+  decided: ReadonlySet<string> = new Set(),
+): ParamSink {
   const dropped: string[] = [];
   return {
     dropped,
     unsupported(param, why) {
+      if (decided.has(param)) return;
       if (!dropParams) {
         throw new GatewayError(
           'invalid_request',

@@ -55,6 +55,8 @@ export interface ProviderAdapter {
   headers(d: Deployment, client: Record<string, string | string[] | undefined>): Record<string, string>;
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
+  /** The model-family rules this provider applies to `model`, in words (shown by `/model/info`). */
+  modelRules?(model: string): string[];
   /** Embeddings, for providers that have them. */
   embeddings?: { path: string };
 }

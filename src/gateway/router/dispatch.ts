@@ -5,6 +5,7 @@ import { GatewayError, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Upstream } from '../upstream/http.js';
 import { createParamSink, dropsParams } from '../params/sink.js';
+import { applyOverrides, overridden } from '../params/overrides.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
@@ -93,13 +94,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const hasNext = ci < candidates.length - 1;
     const adapter = deps.adapterFor(d);
     const passCodec = adapter.wires[req.dialect.name];
-    const params = createParamSink(d, dropsParams(d, config.dropParams));
+    const params = createParamSink(d, dropsParams(d, config.dropParams), overridden(d));
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
       const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
-      const text = JSON.stringify(passCodec.rewriteForPassthrough(copy, d, params));
+      const text = JSON.stringify(withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params));
       plan = {
         mode: 'passthrough',
         adapter,
@@ -115,7 +116,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         mode: 'translate',
         adapter,
         codec,
-        body: JSON.stringify(codec.buildRequest(canonical, d, params)),
+        body: JSON.stringify(withOverrides(codec.buildRequest(canonical, d, params), d, params)),
         canonical,
       };
     }
@@ -181,11 +182,25 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
   throw finalError(failures, attempts, req);
 }
 
+/** The chain entry's drop:/force: on the body about to be sent; what it dropped joins the list. */
+function withOverrides(
+  body: Record<string, unknown>,
+  d: Deployment,
+  params: { dropped: string[] },
+): Record<string, unknown> {
+  for (const k of applyOverrides(body, d)) if (!params.dropped.includes(k)) params.dropped.push(k);
+  return body;
+}
+
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
-  return !NON_ASCII.test(d.model) && (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params)));
+  return (
+    !NON_ASCII.test(d.model) &&
+    (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
+    (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)))
+  );
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Deployment } from '../../config/types.js';
 import { VERSION } from '../../shared/version.js';
 import { deploymentViews } from '../deployments.js';
+import { adapterFor } from '../providers/registry.js';
+import { aliasContextWindow } from '../params/context-window.js';
 import { sendJson, type RequestContext } from './context.js';
 
 /** GET /v1/models: aliases as models, in a shape both the OpenAI and the Anthropic SDK accept. */
@@ -17,6 +19,7 @@ export function handleModels(ctx: RequestContext, visible: (alias: string) => bo
       type: 'model',
       display_name: a.name,
       created_at: createdAt,
+      context_window: aliasContextWindow(a.deployments),
     }));
   sendJson(ctx, 200, {
     object: 'list',
@@ -48,6 +51,11 @@ export function handleModelInfo(ctx: RequestContext): void {
           state: v.state,
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
+          alias_context_window: aliasContextWindow(a.deployments),
+          drop_params: d.dropParams ?? ctx.state.loaded.config.dropParams ?? false,
+          force: d.force ?? null,
+          drop: d.drop ?? null,
+          model_rules: adapterFor(d.provider.type).modelRules?.(d.model) ?? [],
           ...prices(ctx, d),
         },
       });

@@ -2,6 +2,22 @@ import type { Deployment } from '../../../config/types.js';
 import type { ProviderAdapter } from '../types.js';
 import { anthropicMessagesCodec } from './codec.js';
 import { classifyAnthropicError } from './errors.js';
+import { hasNativeStructuredOutput } from './structured-output.js';
+
+/** What every translated request to an Anthropic model is held to (see request-params.ts). */
+const ANTHROPIC_RULES = [
+  'temperature 0..1',
+  'extended thinking: temperature 1, top_p >= 0.95, max_tokens above the budget, no forced tool choice',
+];
+
+export function anthropicModelRules(model: string): string[] {
+  return [
+    ...ANTHROPIC_RULES,
+    hasNativeStructuredOutput(model)
+      ? 'structured output: native (output_config.format)'
+      : 'structured output: a forced answer tool, unwrapped into text',
+  ];
+}
 
 /** The API version sent when the client did not name one. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -37,4 +53,5 @@ export const anthropicAdapter: ProviderAdapter = {
   needsKey: true,
   headers: anthropicHeaders,
   classifyError: classifyAnthropicError,
+  modelRules: anthropicModelRules,
 };

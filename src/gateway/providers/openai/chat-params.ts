@@ -22,6 +22,17 @@ export const OPENAI_FAMILY_RULES = [
   },
 ] as const;
 
+/** The family rules for `model` on a provider of `type`, in words. */
+export function openaiModelRules(type: ProviderType, model: string): string[] {
+  const rules: string[] = [];
+  if (type === 'openai') {
+    rules.push(`at most ${OPENAI_MAX_STOP} stop sequences`, 'no top_k');
+    for (const r of OPENAI_FAMILY_RULES)
+      if (r.match.test(model) && !r.except.test(model)) rules.push(...r.rules);
+  }
+  return rules;
+}
+
 /** o-series and gpt-5 models: reasoning effort yes, temperature/top_p other than 1 no. */
 export function isOpenAIReasoningModel(model: string): boolean {
   const r = OPENAI_FAMILY_RULES[0];
