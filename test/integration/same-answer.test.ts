@@ -101,3 +101,17 @@ describe('usage as each SDK reads it', () => {
     expect(final.usage.output_tokens).toBe(5);
   });
 });
+
+describe('token counts say who counted', () => {
+  it('count_tokens: the upstream’s counter on an Anthropic deployment, the named tokenizer otherwise', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });
+    const params = { messages: [{ role: 'user' as const, content: 'how many tokens is this?' }] };
+    const local = await anthropic.messages.countTokens({ model: 'to-chat', ...params }).withResponse();
+    expect(local.data.input_tokens).toBeGreaterThan(3);
+    expect(local.response.headers.get('x-agentbox-count-source')).toBe('tokenizer:o200k_base');
+    an.setBehaviours({ kind: 'ok' });
+    const up = await anthropic.messages.countTokens({ model: 'to-anthropic', ...params }).withResponse();
+    expect(up.response.headers.get('x-agentbox-count-source')).toBe('upstream:anthropic/claude-up');
+    expect(an.requests.at(-1)!.path).toBe('/v1/messages/count_tokens');
+  });
+});

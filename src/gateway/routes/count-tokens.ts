@@ -7,10 +7,13 @@ import { anthropicMessagesDialect } from '../dialects/anthropic-messages.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 
+/** Which counter answered: the upstream's own, or the local tokenizer (named). */
+export const COUNT_SOURCE_HEADER = 'x-agentbox-count-source';
+
 /**
  * POST /v1/messages/count_tokens: forwarded to the first usable deployment when it speaks
  * Anthropic Messages; otherwise counted locally with a real tokenizer over the text the upstream
- * would see. Never a silent zero.
+ * would see. Never a silent zero; `x-agentbox-count-source` says which counted.
  */
 export async function handleCountTokens(ctx: RequestContext): Promise<void> {
   const body = parseJsonBody(ctx.body);
@@ -33,11 +36,11 @@ export async function handleCountTokens(ctx: RequestContext): Promise<void> {
     });
     const text = await res.body.text();
     ctx.info.attempts = [{ deployment: d.id, status: res.statusCode }];
-    return sendJson(ctx, res.statusCode, text);
+    return sendJson(ctx, res.statusCode, text, { [COUNT_SOURCE_HEADER]: `upstream:${d.id}` });
   }
   const canonical = anthropicMessagesDialect.decodeRequest(body);
   // The tokenizer's tables are large: load them only when a count is asked for.
-  const { countTokensLocally } = await import('../usage/count-tokens.js');
+  const { countTokensLocally, TOKENIZER } = await import('../usage/count-tokens.js');
   const input_tokens = countTokensLocally(canonical, d.model);
-  sendJson(ctx, 200, { input_tokens });
+  sendJson(ctx, 200, { input_tokens }, { [COUNT_SOURCE_HEADER]: `tokenizer:${TOKENIZER}` });
 }
