@@ -102,6 +102,7 @@ function normalizeProvider(
   if (keyState === 'missing' && missingEnv?.length) provider.missingEnv = missingEnv;
   if (raw.headers && Object.keys(raw.headers).length) provider.headers = { ...raw.headers };
   if (raw.timeout !== undefined) provider.timeoutS = raw.timeout;
+  if (raw.reasoning_effort !== undefined) provider.reasoningEffort = raw.reasoning_effort;
   return provider;
 }
 

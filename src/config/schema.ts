@@ -36,6 +36,12 @@ export const providerSchema = z
       ),
     headers: z.record(z.string(), z.string()).optional().describe('Extra headers sent with every request'),
     timeout: posNum('Per-attempt timeout in seconds (overrides router.timeout)'),
+    reasoning_effort: z
+      .boolean()
+      .optional()
+      .describe(
+        'OpenAI-compatible servers: true sends reasoning_effort (mapped from thinking budgets), false refuses requests that ask for reasoning; unset sends none',
+      ),
   })
   .describe('An upstream provider');
 

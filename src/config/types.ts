@@ -19,6 +19,8 @@ export interface ProviderConfig {
   /** Extra headers sent upstream with every request. */
   headers?: Record<string, string>;
   timeoutS?: number;
+  /** Whether the server takes Chat `reasoning_effort` (undefined: not known). */
+  reasoningEffort?: boolean;
 }
 
 export interface Deployment {

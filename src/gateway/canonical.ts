@@ -126,7 +126,12 @@ export interface CanonicalRequest {
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
   /** Reasoning requested by the client; encoders map it where the upstream supports it, else drop it. */
-  reasoning?: { effort?: ReasoningEffort; budgetTokens?: number };
+  reasoning?: {
+    effort?: ReasoningEffort;
+    budgetTokens?: number;
+    /** The provider's own default (Messages adaptive thinking without an effort): mapped where it can be, never refused. */
+    implicit?: boolean;
+  };
   user?: string;
   serviceTier?: ServiceTier;
   responseFormat?: ResponseFormat;

@@ -139,6 +139,6 @@ function decodeReasoning(thinking: unknown, outputConfig: unknown): CanonicalReq
       ? { budgetTokens: t.budget_tokens, effort }
       : { budgetTokens: t.budget_tokens };
   }
-  if (t?.type === 'adaptive') return { effort: effort ?? 'high' };
+  if (t?.type === 'adaptive') return effort !== undefined ? { effort } : { effort: 'high', implicit: true };
   return effort !== undefined ? { effort } : undefined;
 }

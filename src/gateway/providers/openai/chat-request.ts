@@ -4,6 +4,7 @@ import { buildChatMessages } from './chat-messages.js';
 import { customToolParameters, flatToolName } from './tool-names.js';
 import { strictParamSink, type ParamSink } from '../../params/sink.js';
 import { applyChatParams } from './chat-params.js';
+import { applyChatReasoning } from './chat-reasoning.js';
 
 /** Canonical request → Chat Completions body for one deployment (`model` is the deployment's). */
 export function buildChatBody(
@@ -21,9 +22,7 @@ export function buildChatBody(
   }
   applyChatParams(req, body, d, type, params);
   if (req.maxTokens !== undefined) body[maxTokensKey(type)] = req.maxTokens;
-  if (req.reasoning?.effort && type === 'openai' && !isOpenAINonReasoningModel(d.model)) {
-    body.reasoning_effort = req.reasoning.effort;
-  }
+  applyChatReasoning(req, body, d, type, params);
   if (req.user !== undefined) body.user = req.user;
   if (req.openaiExtra) mergeUnder(body, req.openaiExtra);
   body.stream = req.stream;
@@ -115,9 +114,4 @@ function stripMap(map: Record<string, unknown>): Record<string, unknown> {
     if (s !== v) (copy ??= { ...map })[k] = s;
   }
   return copy ?? map;
-}
-
-/** Models known to reject `reasoning_effort`. Unknown (newer) models get it. */
-function isOpenAINonReasoningModel(model: string): boolean {
-  return /^(gpt-3\.5|gpt-4|chatgpt)/i.test(model) || /-chat(-|$)/i.test(model);
 }

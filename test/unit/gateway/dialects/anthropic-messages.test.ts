@@ -263,7 +263,8 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
       name: 'response',
       schema,
     });
-    expect(decode({ thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'high' });
+    // Adaptive thinking without an effort is Anthropic's default: mapped where it can be, never refused.
+    expect(decode({ thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'high', implicit: true });
     expect(decode({ thinking: { type: 'adaptive' }, output_config: { effort: 'low' } }).reasoning).toEqual({
       effort: 'low',
     });

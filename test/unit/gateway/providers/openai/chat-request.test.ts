@@ -225,8 +225,15 @@ describe('chat buildRequest', () => {
     expect(o.reasoning_effort).toBe('high');
     expect(o).not.toHaveProperty('temperature');
     expect(o).not.toHaveProperty('top_p');
-    const g = openai.buildRequest(conversation, deployment({ model: 'gpt-4o' }));
+    const gd = deployment({ model: 'gpt-4o' });
+    // A model known to take no reasoning_effort refuses an explicit request for reasoning.
+    expect(() => openai.buildRequest(conversation, gd)).toThrow(/reasoning_effort .*gpt-4o takes no/);
+    const gSink = createParamSink(gd, true);
+    const g = openai.buildRequest(conversation, gd, gSink);
+    expect(gSink.dropped).toEqual(['reasoning_effort']);
     expect(g).not.toHaveProperty('reasoning_effort');
+    const implicit = { ...conversation, reasoning: { effort: 'high' as const, implicit: true } };
+    expect(openai.buildRequest(implicit, gd)).not.toHaveProperty('reasoning_effort');
     expect(g.temperature).toBe(0.5);
     expect(g.max_completion_tokens).toBe(64000);
   });
