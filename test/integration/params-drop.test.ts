@@ -186,6 +186,17 @@ describe('drop_params false (the default): refused out loud', () => {
     expect(r.error.error.message).toMatch(/^stop_sequences is not supported by deployment openai\/gpt-4o/);
   });
 
+  it('Responses top_logprobs: carried to a Chat upstream as logprobs, refused by name on Anthropic', async () => {
+    oa.setBehaviours({ kind: 'ok', text: 'probable' });
+    await openaiFor(strict).responses.create({ model: 'to-compat', input: 'hi', top_logprobs: 3 });
+    expect(oa.requests.at(-1)!.body).toMatchObject({ logprobs: true, top_logprobs: 3 });
+    const r = await refusal(
+      openaiFor(strict).responses.create({ model: 'to-anthropic', input: 'hi', top_logprobs: 3 }),
+    );
+    expect(r.status).toBe(400);
+    expect(r.error.param).toBe('top_logprobs');
+  });
+
   it('Messages top_k, metadata.user_id and service_tier are carried to a Chat upstream', async () => {
     oa.setBehaviours({ kind: 'ok', text: 'carried' });
     const m = await anthropicFor(strict).messages.create({

@@ -71,10 +71,7 @@ export function decodeResponsesRequest(body: Json): CanonicalRequest {
   };
   // Chat names for what Chat upstreams take as is; others refuse them by these names.
   const extra: Record<string, unknown> = {};
-  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) {
-    extra.logprobs = true;
-    extra.top_logprobs = body.top_logprobs;
-  }
+  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) extra.top_logprobs = body.top_logprobs;
   if (isObject(body.metadata) && Object.keys(body.metadata).length > 0) extra.metadata = body.metadata;
   if (Object.keys(extra).length > 0) req.openaiExtra = extra;
   return req;

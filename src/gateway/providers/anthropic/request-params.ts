@@ -23,8 +23,8 @@ const NO_COUNTERPART: Record<string, string> = {
   function_call: 'legacy function_call is not translated; send tool_choice',
 };
 
-/** Values that ask for nothing beyond the default: leaving them out changes nothing. */
-function isDefault(key: string, v: unknown): boolean {
+/** Defaults, and hints for OpenAI's own cache and abuse checks: leaving them out changes nothing. */
+function asksNothing(key: string, v: unknown): boolean {
   switch (key) {
     case 'n':
       return v === 1;
@@ -84,7 +84,7 @@ export function applyAnthropicParams(
       );
   }
   for (const [k, v] of Object.entries(req.openaiExtra ?? {})) {
-    if (isDefault(k, v)) continue;
+    if (asksNothing(k, v)) continue;
     params.unsupported(k, NO_COUNTERPART[k] ?? 'Anthropic Messages has no such parameter');
   }
 }

@@ -25,6 +25,8 @@ export function buildChatBody(
   applyChatReasoning(req, body, d, type, params);
   if (req.user !== undefined) body.user = req.user;
   if (req.openaiExtra) mergeUnder(body, req.openaiExtra);
+  // Chat returns top_logprobs only with logprobs on (Responses asks with top_logprobs alone).
+  if (body.top_logprobs !== undefined && body.logprobs === undefined) body.logprobs = true;
   body.stream = req.stream;
   // Always ask for usage: the gateway meters every stream. A client that did not ask for the
   // usage chunk does not get it (the Chat dialect's encoder drops it).
