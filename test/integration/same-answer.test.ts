@@ -23,8 +23,10 @@ beforeAll(async () => {
       [
         { name: 'compat', type: 'openai_compatible', apiBase: oa.apiBase },
         { name: 'anthropic', type: 'anthropic', apiBase: an.apiBase, apiKey: 'sk-ant-upstream' },
+        { name: 'openai', type: 'openai', apiBase: oa.apiBase, apiKey: 'sk-openai-upstream' },
       ],
       {
+        'to-openai': [{ provider: 'openai', model: 'gpt-5.5' }],
         'to-anthropic': [{ provider: 'anthropic', model: 'claude-up' }],
         'to-chat': [{ provider: 'compat', model: 'llama' }],
       },
@@ -113,5 +115,27 @@ describe('token counts say who counted', () => {
     const up = await anthropic.messages.countTokens({ model: 'to-anthropic', ...params }).withResponse();
     expect(up.response.headers.get('x-agentbox-count-source')).toBe('upstream:anthropic/claude-up');
     expect(an.requests.at(-1)!.path).toBe('/v1/messages/count_tokens');
+  });
+
+  it('count_tokens on a Responses-speaking deployment asks its /responses/input_tokens, else the tokenizer', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client', maxRetries: 0 });
+    const params = { system: 'terse', messages: [{ role: 'user' as const, content: 'how many tokens?' }] };
+    oa.setBehaviours({
+      kind: 'raw',
+      headers: { 'content-type': 'application/json' },
+      chunks: [JSON.stringify({ object: 'response.input_tokens', input_tokens: 77 })],
+    });
+    const up = await anthropic.messages.countTokens({ model: 'to-openai', ...params }).withResponse();
+    expect(up.data.input_tokens).toBe(77);
+    expect(up.response.headers.get('x-agentbox-count-source')).toBe('upstream:openai/gpt-5.5');
+    const sent = oa.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/responses/input_tokens');
+    expect(sent.headers.authorization).toBe('Bearer sk-openai-upstream');
+    expect(sent.body).toMatchObject({ model: 'gpt-5.5', instructions: 'terse' });
+    expect(sent.body).not.toHaveProperty('stream');
+    oa.setBehaviours({ kind: 'status', status: 404 });
+    const local = await anthropic.messages.countTokens({ model: 'to-openai', ...params }).withResponse();
+    expect(local.response.headers.get('x-agentbox-count-source')).toBe('tokenizer:o200k_base');
+    expect(local.data.input_tokens).toBeGreaterThan(3);
   });
 });
