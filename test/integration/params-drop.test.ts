@@ -197,6 +197,39 @@ describe('drop_params false (the default): refused out loud', () => {
     expect(r.error.param).toBe('top_logprobs');
   });
 
+  it('tool_choice allowed_tools is carried to Anthropic by declaring only the allowed tools', async () => {
+    an.setBehaviours({ kind: 'ok', text: 'limited' });
+    const fn = (name: string) => ({
+      type: 'function' as const,
+      function: { name, parameters: { type: 'object' } },
+    });
+    await openaiFor(strict).chat.completions.create({
+      model: 'to-anthropic',
+      tools: [fn('a'), fn('b'), fn('c')],
+      tool_choice: {
+        type: 'allowed_tools',
+        allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name: 'b' } }] },
+      },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const up = an.requests.at(-1)!.body;
+    expect(up.tools.map((t: { name: string }) => t.name)).toEqual(['b']);
+    expect(up.tool_choice).toEqual({ type: 'any' });
+    const r = await refusal(
+      openaiFor(strict).chat.completions.create({
+        model: 'to-anthropic',
+        tools: [fn('a')],
+        tool_choice: {
+          type: 'allowed_tools',
+          allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'zz' } }] },
+        },
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    );
+    expect(r.status).toBe(400);
+    expect(r.error.param).toBe('tool_choice.allowed_tools.tools');
+  });
+
   it('Messages top_k, metadata.user_id and service_tier are carried to a Chat upstream', async () => {
     oa.setBehaviours({ kind: 'ok', text: 'carried' });
     const m = await anthropicFor(strict).messages.create({

@@ -11,6 +11,7 @@ import type {
 } from '../canonical.js';
 import { GatewayError } from '../errors.js';
 import { decodeResponseFormat } from '../params/response-format.js';
+import { restrictToAllowed } from '../params/allowed-tools.js';
 
 type Obj = Record<string, unknown>;
 
@@ -52,6 +53,9 @@ export function decodeChatRequest(body: Obj): CanonicalRequest {
   }
   if (tools) req.tools = tools;
   if (body.tool_choice != null) req.toolChoice = decodeToolChoice(body.tool_choice);
+  const tc = body.tool_choice as Obj | undefined;
+  if (tc && typeof tc === 'object' && tc.type === 'allowed_tools')
+    restrictToAllowed(req, (tc.allowed_tools as Obj | undefined)?.tools, 'tool_choice.allowed_tools.tools');
   if (typeof body.parallel_tool_calls === 'boolean') req.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.stop === 'string') req.stop = [body.stop];
   else if (Array.isArray(body.stop)) req.stop = body.stop.filter((s): s is string => typeof s === 'string');

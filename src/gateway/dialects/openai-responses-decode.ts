@@ -12,6 +12,7 @@ import type {
 } from '../canonical.js';
 import { decodeItem, invalid, isObject, type ItemPiece } from './openai-responses-items.js';
 import { decodeResponseFormat } from '../params/response-format.js';
+import { restrictToAllowed } from '../params/allowed-tools.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +46,8 @@ export function decodeResponsesRequest(body: Json): CanonicalRequest {
   if (tools.length > 0) req.tools = tools;
   const choice = decodeToolChoice(body.tool_choice);
   if (choice) req.toolChoice = choice;
+  if (isObject(body.tool_choice) && body.tool_choice.type === 'allowed_tools')
+    restrictToAllowed(req, body.tool_choice.tools, 'tool_choice.tools');
   if (typeof body.parallel_tool_calls === 'boolean') req.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.max_output_tokens === 'number') req.maxTokens = body.max_output_tokens;
   if (typeof body.temperature === 'number') req.temperature = body.temperature;
