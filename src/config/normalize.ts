@@ -179,6 +179,9 @@ function toDeployment(alias: string, index: number, e: RawDeployment, provider: 
           },
         )
       : undefined,
+    dropParams: e.drop_params,
+    force: e.force ? { ...e.force } : undefined,
+    drop: e.drop ? [...e.drop] : undefined,
   });
   return d;
 }

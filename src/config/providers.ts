@@ -122,6 +122,7 @@ function normalizeProvider(
   if (vx.vertex) provider.vertex = vx.vertex;
   if (keyState === 'missing' && type === 'vertex_ai' && !missingEnv?.length)
     provider.missingEnv = ['GOOGLE_APPLICATION_CREDENTIALS'];
+  if (raw.reasoning_effort !== undefined) provider.reasoningEffort = raw.reasoning_effort;
   return Object.assign(provider, cloud.fields);
 }
 

@@ -69,6 +69,12 @@ export const providerSchema = z
       .describe(
         'vertex_ai: path to a service-account JSON key (default $GOOGLE_APPLICATION_CREDENTIALS), or "metadata" for the GCE metadata server; without one, api_key is a static access token',
       ),
+    reasoning_effort: z
+      .boolean()
+      .optional()
+      .describe(
+        'OpenAI-compatible servers: true sends reasoning_effort (mapped from thinking budgets), false refuses requests that ask for reasoning; unset sends none',
+      ),
   })
   .describe('An upstream provider');
 
@@ -78,6 +84,9 @@ const budgetSchema = z
     usd_per_month: nonNegNum('Spend limit per UTC month, USD'),
   })
   .describe('Spend limits');
+
+/** Request fields the gateway itself sets: not for force:/drop:. */
+const FIXED = new Set(['model', 'messages', 'input', 'stream']);
 
 export const deploymentSchema = z
   .strictObject({
@@ -123,6 +132,24 @@ export const deploymentSchema = z
       .describe(
         'What the deployment can do (absent: assumed able); requests needing more skip it before it is tried',
       ),
+    drop_params: z.boolean().optional().describe('Overrides litellm.drop_params for this deployment'),
+    force: z
+      .record(
+        z.string().refine((k) => !FIXED.has(k), {
+          message: 'force may not set model, messages, input or stream (the gateway sets them)',
+        }),
+        z.unknown(),
+      )
+      .optional()
+      .describe("Parameters set over the client's values, named as this deployment's API takes them"),
+    drop: z
+      .array(
+        z.string().refine((k) => !FIXED.has(k), {
+          message: 'drop may not remove model, messages, input or stream',
+        }),
+      )
+      .optional()
+      .describe('Parameters removed from every request to this deployment (listed in x-agentbox-dropped)'),
   })
   .describe('One deployment in a fallback chain');
 
@@ -384,10 +411,10 @@ export const litellmSchema = z
       )
       .optional()
       .describe('Web page origins allowed to call the gateway (CORS); others get 403'),
-    drop_params: z
-      .boolean()
-      .optional()
-      .describe('Drop request parameters a deployment does not support instead of failing'),
+    drop_params: flag(
+      false,
+      'A request parameter the chosen deployment cannot take: false refuses the request with a 400 naming it; true drops it and lists it in x-agentbox-dropped',
+    ),
     max_body_bytes: z
       .number()
       .int()

@@ -52,6 +52,8 @@ export interface ProviderConfig {
   adToken?: string;
   /** `vertex_ai` providers only. */
   vertex?: VertexSettings;
+  /** Whether the server takes Chat `reasoning_effort` (undefined: not known). */
+  reasoningEffort?: boolean;
 }
 
 /** Where a Bedrock provider's credentials come from, read again whenever they are about to expire. */
@@ -91,6 +93,12 @@ export interface Deployment {
   unsupported?: string;
   /** What it can do; an absent capability is assumed present. */
   capabilities?: Capabilities;
+  /** Overrides the gateway's `dropParams` for this deployment. */
+  dropParams?: boolean;
+  /** Parameters set over the client's values, named as the deployment's wire takes them. */
+  force?: Record<string, unknown>;
+  /** Parameters removed from every request to this deployment. */
+  drop?: string[];
 }
 
 export interface Capabilities {

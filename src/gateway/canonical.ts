@@ -83,6 +83,36 @@ export type ToolChoice =
 
 export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
+/** Structured output: any JSON object, or JSON matching a schema. */
+export type ResponseFormat =
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      name: string;
+      schema: Record<string, unknown>;
+      strict?: boolean;
+      description?: string;
+    };
+
+/**
+ * Service tier, with the two names that mean the same in both families made one: `standard` is
+ * OpenAI's `default` and Anthropic's `standard_only`. Other values (flex, priority, scale) are
+ * OpenAI's own.
+ */
+export type ServiceTier = 'auto' | 'standard' | (string & {});
+
+/** Canonical request fields a codec may report as unsupported, by the name the client used. */
+export type CanonicalParam =
+  | 'maxTokens'
+  | 'temperature'
+  | 'topP'
+  | 'topK'
+  | 'stop'
+  | 'user'
+  | 'serviceTier'
+  | 'responseFormat'
+  | 'reasoning';
+
 export interface CanonicalRequest {
   /** The model name the client asked for (an alias, a glob match or provider/model). */
   model: string;
@@ -100,15 +130,45 @@ export interface CanonicalRequest {
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
   /** Reasoning requested by the client; encoders map it where the upstream supports it, else drop it. */
-  reasoning?: { effort?: ReasoningEffort; budgetTokens?: number };
+  reasoning?: {
+    effort?: ReasoningEffort;
+    budgetTokens?: number;
+    /** The provider's own default (Messages adaptive thinking without an effort): mapped where it can be, never refused. */
+    implicit?: boolean;
+  };
   user?: string;
+  serviceTier?: ServiceTier;
+  responseFormat?: ResponseFormat;
+  /**
+   * The client's own names for the canonical fields it set (`stop` is Messages' `stop_sequences`),
+   * so a refusal names what the client sent. A field missing here is named by `CLIENT_NAME_DEFAULTS`.
+   */
+  clientNames?: Partial<Record<CanonicalParam, string>>;
   /** For streams: the client asked to receive usage (Chat `stream_options.include_usage`). */
   includeUsage?: boolean;
   /**
-   * OpenAI-Chat-only parameters without a canonical meaning (seed, response_format, n, logprobs,
-   * presence_penalty…), forwarded to OpenAI-format upstreams and dropped elsewhere.
+   * OpenAI-Chat-only parameters without a canonical meaning (seed, n, logprobs, presence_penalty…),
+   * forwarded to OpenAI-format upstreams; other upstreams report each one they cannot take to the
+   * request's ParamSink (refused, or dropped under drop_params).
    */
   openaiExtra?: Record<string, unknown>;
+}
+
+const CLIENT_NAME_DEFAULTS: Record<CanonicalParam, string> = {
+  maxTokens: 'max_tokens',
+  temperature: 'temperature',
+  topP: 'top_p',
+  topK: 'top_k',
+  stop: 'stop',
+  user: 'user',
+  serviceTier: 'service_tier',
+  responseFormat: 'response_format',
+  reasoning: 'reasoning_effort',
+};
+
+/** The name the client used for a canonical field, for messages and the dropped-parameters header. */
+export function clientName(req: CanonicalRequest, field: CanonicalParam): string {
+  return req.clientNames?.[field] ?? CLIENT_NAME_DEFAULTS[field];
 }
 
 export type StopReason =

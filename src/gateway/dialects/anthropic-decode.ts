@@ -6,6 +6,7 @@ import type {
   ToolChoice,
 } from '../canonical.js';
 import { decodeContent, decodeSystem, invalid, isObject } from './anthropic-decode-blocks.js';
+import { decodeResponseFormat } from '../params/response-format.js';
 
 type Json = Record<string, unknown>;
 
@@ -13,8 +14,10 @@ type Json = Record<string, unknown>;
  * Anthropic Messages request → canonical. Kept: system (string or blocks), `role:'system'` messages
  * at their position (Claude Code's mid-conversation system messages), every content block with a
  * canonical form, client tools, tool_choice, stop_sequences, temperature, top_p, max_tokens and the
- * reasoning request (`thinking` budget, adaptive thinking, `output_config.effort`). Dropped:
- * cache_control, metadata, context_management, service_tier, top_k, server tools (web_search_…,
+ * reasoning request (`thinking` budget, adaptive thinking, `output_config.effort`), structured
+ * output (`output_config.format`, or the beta's `output_format`), `top_k`, `service_tier` and
+ * `metadata.user_id` (as the user). Dropped: cache_control (a caching hint), context_management
+ * (its thinking edits: thinking never crosses to another family), server tools (web_search_…,
  * code_execution_…), which only Anthropic can run. Tool schemas are kept as sent (`$schema`, huge
  * integer bounds): encoders strip what their upstream dislikes.
  */
@@ -30,6 +33,26 @@ export function decodeAnthropicRequest(body: Json): CanonicalRequest {
   if (typeof body.max_tokens === 'number') req.maxTokens = body.max_tokens;
   if (typeof body.temperature === 'number') req.temperature = body.temperature;
   if (typeof body.top_p === 'number') req.topP = body.top_p;
+  if (typeof body.top_k === 'number') req.topK = body.top_k;
+  if (isObject(body.metadata) && typeof body.metadata.user_id === 'string') req.user = body.metadata.user_id;
+  if (typeof body.service_tier === 'string')
+    req.serviceTier = body.service_tier === 'standard_only' ? 'standard' : body.service_tier;
+  const formatParam =
+    isObject(body.output_config) && body.output_config.format != null
+      ? 'output_config.format'
+      : 'output_format';
+  const format = decodeResponseFormat(
+    formatParam === 'output_format' ? body.output_format : (body.output_config as Json).format,
+    formatParam,
+    false,
+  );
+  if (format) req.responseFormat = format;
+  req.clientNames = {
+    stop: 'stop_sequences',
+    user: 'metadata.user_id',
+    responseFormat: formatParam,
+    reasoning: 'thinking',
+  };
   if (Array.isArray(body.stop_sequences)) {
     const stop = body.stop_sequences.filter((s): s is string => typeof s === 'string');
     if (stop.length > 0) req.stop = stop;
@@ -116,6 +139,6 @@ function decodeReasoning(thinking: unknown, outputConfig: unknown): CanonicalReq
       ? { budgetTokens: t.budget_tokens, effort }
       : { budgetTokens: t.budget_tokens };
   }
-  if (t?.type === 'adaptive') return { effort: effort ?? 'high' };
+  if (t?.type === 'adaptive') return effort !== undefined ? { effort } : { effort: 'high', implicit: true };
   return effort !== undefined ? { effort } : undefined;
 }

@@ -8,8 +8,8 @@ import { messagesTraits } from './request-traits.js';
 
 /**
  * The cheap checks every Messages request gets, passthrough included: an object with a string
- * `model` and an array `messages`. `max_tokens`, which Anthropic requires, may be missing (it is
- * defaulted on the way upstream) but must be a positive number when present.
+ * `model`, an array `messages` and a positive `max_tokens`, which Anthropic requires. Checked here,
+ * before a deployment is chosen, so the answer is the same whichever deployment would serve it.
  */
 export function validateAnthropicRequest(body: unknown): { model: string; stream: boolean } {
   if (!isObject(body)) throw invalid('request body must be a JSON object');
@@ -18,8 +18,9 @@ export function validateAnthropicRequest(body: unknown): { model: string; stream
   }
   if (!Array.isArray(body.messages)) throw invalid('messages: an array is required', 'messages');
   const max = body.max_tokens;
-  if (max !== undefined && (typeof max !== 'number' || !Number.isFinite(max) || max < 1)) {
-    throw invalid('max_tokens: must be a positive number', 'max_tokens');
+  if (max === undefined || max === null) throw invalid('max_tokens: Field required', 'max_tokens');
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+    throw invalid('max_tokens: must be a positive integer', 'max_tokens');
   }
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     throw invalid('stream: must be a boolean', 'stream');

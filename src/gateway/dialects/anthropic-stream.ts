@@ -43,6 +43,9 @@ export function createAnthropicStreamEncoder(ctx: EncodeContext): StreamEncoder 
     if (started) return '';
     started = true;
     if (initial !== undefined) mergeUsage(usage, initial);
+    // A Chat upstream says nothing about input until its last chunk; SDKs read it here.
+    if (initial?.inputTokens === undefined && ctx.inputTokensEstimate)
+      usage.inputTokens = ctx.inputTokensEstimate();
     const message = {
       id: messageId(id, ctx),
       type: 'message',

@@ -10,6 +10,8 @@ import type {
   ToolKind,
 } from '../canonical.js';
 import { GatewayError } from '../errors.js';
+import { decodeResponseFormat } from '../params/response-format.js';
+import { restrictToAllowed } from '../params/allowed-tools.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +31,8 @@ const KNOWN = new Set([
   'user',
   'stream',
   'stream_options',
+  'response_format',
+  'service_tier',
 ]);
 
 const EFFORTS = new Set(['minimal', 'low', 'medium', 'high', 'xhigh']);
@@ -49,6 +53,9 @@ export function decodeChatRequest(body: Obj): CanonicalRequest {
   }
   if (tools) req.tools = tools;
   if (body.tool_choice != null) req.toolChoice = decodeToolChoice(body.tool_choice);
+  const tc = body.tool_choice as Obj | undefined;
+  if (tc && typeof tc === 'object' && tc.type === 'allowed_tools')
+    restrictToAllowed(req, (tc.allowed_tools as Obj | undefined)?.tools, 'tool_choice.allowed_tools.tools');
   if (typeof body.parallel_tool_calls === 'boolean') req.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.stop === 'string') req.stop = [body.stop];
   else if (Array.isArray(body.stop)) req.stop = body.stop.filter((s): s is string => typeof s === 'string');
@@ -62,6 +69,10 @@ export function decodeChatRequest(body: Obj): CanonicalRequest {
   if (typeof effort === 'string' && EFFORTS.has(effort))
     req.reasoning = { effort: effort as ReasoningEffort };
   if (typeof body.user === 'string') req.user = body.user;
+  const format = decodeResponseFormat(body.response_format, 'response_format', true);
+  if (format) req.responseFormat = format;
+  if (typeof body.service_tier === 'string')
+    req.serviceTier = body.service_tier === 'default' ? 'standard' : body.service_tier;
   const so = body.stream_options as Obj | undefined;
   if (so && typeof so === 'object' && so.include_usage === true) req.includeUsage = true;
   for (const [k, v] of Object.entries(body)) {

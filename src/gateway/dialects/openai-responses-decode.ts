@@ -11,6 +11,8 @@ import type {
   ToolChoice,
 } from '../canonical.js';
 import { decodeItem, invalid, isObject, type ItemPiece } from './openai-responses-items.js';
+import { decodeResponseFormat } from '../params/response-format.js';
+import { restrictToAllowed } from '../params/allowed-tools.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +46,8 @@ export function decodeResponsesRequest(body: Json): CanonicalRequest {
   if (tools.length > 0) req.tools = tools;
   const choice = decodeToolChoice(body.tool_choice);
   if (choice) req.toolChoice = choice;
+  if (isObject(body.tool_choice) && body.tool_choice.type === 'allowed_tools')
+    restrictToAllowed(req, body.tool_choice.tools, 'tool_choice.tools');
   if (typeof body.parallel_tool_calls === 'boolean') req.parallelToolCalls = body.parallel_tool_calls;
   if (typeof body.max_output_tokens === 'number') req.maxTokens = body.max_output_tokens;
   if (typeof body.temperature === 'number') req.temperature = body.temperature;
@@ -54,9 +58,25 @@ export function decodeResponsesRequest(body: Json): CanonicalRequest {
   if (typeof effort === 'string' && EFFORTS.has(effort as ReasoningEffort)) {
     req.reasoning = { effort: effort as ReasoningEffort };
   }
-  const format = isObject(body.text) ? body.text.format : undefined;
-  const responseFormat = decodeTextFormat(format);
-  if (responseFormat) req.openaiExtra = { response_format: responseFormat };
+  const format = decodeResponseFormat(
+    isObject(body.text) ? body.text.format : undefined,
+    'text.format',
+    false,
+  );
+  if (format) req.responseFormat = format;
+  if (typeof body.service_tier === 'string')
+    req.serviceTier = body.service_tier === 'default' ? 'standard' : body.service_tier;
+  req.clientNames = {
+    maxTokens: 'max_output_tokens',
+    responseFormat: 'text.format',
+    reasoning: 'reasoning.effort',
+    serviceTier: 'service_tier',
+  };
+  // Chat names for what Chat upstreams take as is; others refuse them by these names.
+  const extra: Record<string, unknown> = {};
+  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) extra.top_logprobs = body.top_logprobs;
+  if (isObject(body.metadata) && Object.keys(body.metadata).length > 0) extra.metadata = body.metadata;
+  if (Object.keys(extra).length > 0) req.openaiExtra = extra;
   return req;
 }
 
@@ -123,16 +143,4 @@ function decodeToolChoice(c: unknown): ToolChoice | undefined {
   if (c.type === 'allowed_tools') return { type: c.mode === 'required' ? 'required' : 'auto' };
   // A hosted tool (web_search, file_search…) that was dropped: let the model choose.
   return { type: 'auto' };
-}
-
-/** `text.format` → the Chat Completions `response_format` it corresponds to. */
-function decodeTextFormat(f: unknown): Record<string, unknown> | undefined {
-  if (!isObject(f)) return undefined;
-  if (f.type === 'json_object') return { type: 'json_object' };
-  if (f.type !== 'json_schema') return undefined;
-  const schema: Record<string, unknown> = { name: typeof f.name === 'string' ? f.name : 'response' };
-  if (f.schema !== undefined) schema.schema = f.schema;
-  if (typeof f.strict === 'boolean') schema.strict = f.strict;
-  if (typeof f.description === 'string') schema.description = f.description;
-  return { type: 'json_schema', json_schema: schema };
 }

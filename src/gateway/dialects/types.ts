@@ -16,6 +16,11 @@ export interface EncodeContext {
    * restore namespaces and custom tools) and echo its settings in the Response object.
    */
   request?: CanonicalRequest;
+  /**
+   * Translated streams: the prompt's size counted locally, for dialects that report input tokens
+   * before the upstream does (Messages `message_start`); the upstream's own count wins when it comes.
+   */
+  inputTokensEstimate?: () => number;
 }
 
 /** Turns canonical stream events into SSE text for one client stream. State lives in the closure. */

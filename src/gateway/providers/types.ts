@@ -2,6 +2,7 @@ import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } fro
 import type { UpstreamFailure } from '../errors.js';
 import type { Deployment, ProviderType } from '../../config/types.js';
 import type { SseEvent } from '../upstream/sse.js';
+import type { ParamSink } from '../params/sink.js';
 
 /** What to send upstream. `path` is appended to the provider's `apiBase`. */
 export interface UpstreamRequest {
@@ -20,20 +21,27 @@ export interface WireCodec {
   readonly dialect: Dialect;
   /** Path under apiBase, e.g. `/chat/completions`, `/messages`, `/responses`. */
   readonly path: string;
-  /** For formats with the model (and streaming) in the URL (Gemini, Vertex): the path per deployment. */
-  pathFor?(d: Deployment, stream: boolean): string;
-  /** Canonical → the provider's request body (model already the deployment's). */
-  buildRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown>;
+  /**
+   * Canonical → the provider's request body (model already the deployment's). Every request
+   * parameter the body cannot carry is reported to `params` (which refuses or records the drop);
+   * without one, such a parameter is refused.
+   */
+  buildRequest(req: CanonicalRequest, d: Deployment, params?: ParamSink): Record<string, unknown>;
   /** `req`, when translating, lets parsers map tool names back (namespaces, custom tools). */
   parseResponse(body: unknown, req?: CanonicalRequest): CanonicalResponse;
   /** A fresh parser per stream: its state lives in the closure. */
   streamParser(req?: CanonicalRequest): (ev: SseEvent) => CanonicalEvent[];
   /**
    * Passthrough body rewrite: set the model (and clamp max tokens) on the client's parsed body,
-   * and ask for usage in streams where the format needs asking. Returns the object to serialise.
+   * and ask for usage in streams where the format needs asking. Model-family rules apply here too:
+   * a parameter the deployment's model refuses is reported to `params`. Returns the object to serialise.
    */
-  rewriteForPassthrough(body: Record<string, unknown>, d: Deployment): Record<string, unknown>;
-  /** The path when it depends on the deployment or on streaming (Azure deployments, Bedrock model ids). */
+  rewriteForPassthrough(
+    body: Record<string, unknown>,
+    d: Deployment,
+    params?: ParamSink,
+  ): Record<string, unknown>;
+  /** The path when it depends on the deployment or on streaming (Azure deployments, Bedrock model ids, Gemini and Vertex models). */
   pathFor?(d: Deployment, stream: boolean): string;
   /**
    * A decoder for a stream framing other than SSE (AWS event-stream). The events it yields are what
@@ -74,6 +82,8 @@ export interface ProviderAdapter {
   ): Record<string, string> | Promise<Record<string, string>>;
   /** Classify a non-2xx answer: retryable? context window? rate limit? */
   classifyError(status: number, body: string, headers: Record<string, string>): UpstreamFailure;
+  /** The model-family rules this provider applies to `model`, in words (shown by `/model/info`). */
+  modelRules?(model: string): string[];
   /** Embeddings, for providers that have them; `translate` when they are not OpenAI-shaped. */
   embeddings?: { path: string; pathFor?(d: Deployment): string; translate?: EmbeddingsTranslation };
   /** The wire for a client dialect when it depends on the deployment's model (Claude on Bedrock); replaces `wires` lookups. */

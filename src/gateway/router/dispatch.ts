@@ -5,6 +5,8 @@ import { GatewayError, type FailureKind, type UpstreamFailure } from '../errors.
 import type { ProviderAdapter } from '../providers/types.js';
 import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
+import { createParamSink, dropsParams } from '../params/sink.js';
+import { applyOverrides, overridden } from '../params/overrides.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
@@ -80,6 +82,8 @@ interface Base {
   canonical?: CanonicalRequest;
   /** Call once when the response has ended, with the tokens it used (live figures of the strategies). */
   release: (tokens: number) => void;
+  /** Request parameters left out for this deployment under drop_params (client names). */
+  dropped: readonly string[];
 }
 export type Dispatched =
   | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
@@ -133,12 +137,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     const passCodec = adapter.wireFor
       ? adapter.wireFor(req.dialect.name, d)
       : adapter.wires[req.dialect.name];
+    const params = createParamSink(d, dropsParams(d, config.dropParams), overridden(d));
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
       const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
-      const text = JSON.stringify(passCodec.rewriteForPassthrough(copy, d));
+      const text = JSON.stringify(withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params));
       plan = {
         mode: 'passthrough',
         adapter,
@@ -154,7 +159,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         mode: 'translate',
         adapter,
         codec,
-        body: JSON.stringify(codec.buildRequest(canonical, d)),
+        body: JSON.stringify(withOverrides(codec.buildRequest(canonical, d, params), d, params)),
         canonical,
       };
     }
@@ -199,6 +204,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           skipped,
           canonical,
           release,
+          dropped: params.dropped,
         };
         return r.kind === 'json'
           ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
@@ -253,11 +259,25 @@ function cannotServeError(req: DispatchRequest, skips: Skips): GatewayError {
 
 const noRelease = (): void => {};
 
+/** The chain entry's drop:/force: on the body about to be sent; what it dropped joins the list. */
+function withOverrides(
+  body: Record<string, unknown>,
+  d: Deployment,
+  params: { dropped: string[] },
+): Record<string, unknown> {
+  for (const k of applyOverrides(body, d)) if (!params.dropped.includes(k)) params.dropped.push(k);
+  return body;
+}
+
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
-  return !NON_ASCII.test(d.model) && (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params)));
+  return (
+    !NON_ASCII.test(d.model) &&
+    (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
+    (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)))
+  );
 }
 
 /**

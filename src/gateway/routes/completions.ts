@@ -110,6 +110,7 @@ async function respond(
   ctx.info.attempts = result.attempts;
   ctx.info.fallbacks = result.fallbacks;
   if (result.skipped.length > 0) ctx.info.skipped = result.skipped;
+  ctx.info.dropped = result.dropped;
   const ectx: EncodeContext = {
     model,
     requestId: ctx.requestId,
@@ -125,6 +126,12 @@ async function respond(
     return;
   }
   responding(ctx);
+  if (result.mode === 'translate' && result.canonical) {
+    // The tokenizer's tables are large: loaded on the first translated stream, counted on demand.
+    const { countTokensLocally } = await import('../usage/count-tokens.js');
+    const { canonical } = result;
+    ectx.inputTokensEstimate = () => countTokensLocally(canonical, result.deployment.model);
+  }
   await pipeStream(ctx, dialect, result, ectx, () => result.canonical ?? prompt());
 }
 

@@ -9,6 +9,7 @@ import type { AttemptRecord } from '../router/dispatch.js';
 import type { RequestTrace } from '../observe/tracing.js';
 import { configSecrets } from '../secrets.js';
 import { scrubSecrets } from '../../shared/scrub-secret.js';
+import { DROPPED_HEADER } from '../params/sink.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
@@ -32,6 +33,8 @@ export interface RequestContext {
     fallbacks?: number;
     /** Chain entries passed over without an attempt, with why. */
     skipped?: string[];
+    /** Request parameters dropped for the deployment that answered (drop_params). */
+    dropped?: readonly string[];
     stream?: boolean;
     usage?: Usage;
     error?: string;
@@ -50,6 +53,7 @@ export function baseHeaders(ctx: RequestContext): Record<string, string> {
   if (ctx.info.traitRoute) h['x-agentbox-route'] = ctx.info.traitRoute;
   const skipped = skippedList(ctx.info.attempts);
   if (skipped) h['x-agentbox-skipped'] = skipped;
+  if (ctx.info.dropped?.length) h[DROPPED_HEADER] = ctx.info.dropped.join(',');
   return h;
 }
 

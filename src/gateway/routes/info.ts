@@ -5,6 +5,8 @@ import { GatewayError } from '../errors.js';
 import { isOperator, tryIdentify, visibleTo } from '../usage/keys.js';
 import { usageOf } from '../usage/request-info.js';
 import { unpricedBudgetIssues } from '../usage/unpriced.js';
+import { adapterFor } from '../providers/registry.js';
+import { aliasContextWindow } from '../params/context-window.js';
 import { sendJson, type RequestContext } from './context.js';
 
 /** GET /model/info: chains, key state, context window and prices (LiteLLM's shape, no keys). */
@@ -41,6 +43,11 @@ export async function handleModelInfo(ctx: RequestContext): Promise<void> {
           ...(v.reason ? { reason: v.reason } : {}),
           max_tokens: d.maxTokens ?? null,
           context_window: d.contextWindow ?? null,
+          alias_context_window: aliasContextWindow(a.deployments),
+          drop_params: d.dropParams ?? ctx.state.loaded.config.dropParams ?? false,
+          force: d.force ?? null,
+          drop: d.drop ?? null,
+          model_rules: adapterFor(d.provider.type).modelRules?.(d.model) ?? [],
           ...prices(ctx, d),
           group: v.group,
           group_size: v.group_size,

@@ -1,6 +1,7 @@
 import { AGENT_DEFAULT_MODEL_NAMES } from '../../config/agent-models.js';
 import type { ModelAlias } from '../../config/types.js';
 import { globMatch, modelNotFound, resolveModel } from '../router/resolve.js';
+import { aliasContextWindow } from '../params/context-window.js';
 import { sendJson, type RequestContext } from './context.js';
 
 /**
@@ -20,10 +21,17 @@ export interface ModelEntry {
   created_at: string;
   label: string;
   provider: string | null;
+  /** The smallest context window of the alias's chain, when known (agents compact by it). */
+  context_window?: number;
   /** For a name a glob alias catches: the glob. */
   alias?: string;
   /** True for the glob pattern itself. */
   pattern?: boolean;
+}
+
+function windowOf(a: ModelAlias): { context_window?: number } {
+  const w = aliasContextWindow(a.deployments);
+  return w === undefined || w === null ? {} : { context_window: w };
 }
 
 /** "<model> (<provider>)" of the first deployment, unless `model_labels` names the alias. */
@@ -44,6 +52,7 @@ function entry(ctx: RequestContext, id: string, a: ModelAlias, extra: Partial<Mo
     created_at: new Date(ctx.state.startedAt).toISOString(),
     label: aliasLabel(a),
     provider: a.deployments[0]?.provider.name ?? null,
+    ...windowOf(a),
     ...extra,
   };
 }

@@ -1,6 +1,9 @@
 import { countTokens } from 'gpt-tokenizer';
 import type { CanonicalRequest, ContentBlock } from '../canonical.js';
 
+/** The encoding `gpt-tokenizer`'s default export counts with (OpenAI's current models'). */
+export const TOKENIZER = 'o200k_base';
+
 /** Per-message framing overhead of chat formats (role markers, separators), as OpenAI documents it. */
 const PER_MESSAGE = 3;
 const PER_TOOL = 8;

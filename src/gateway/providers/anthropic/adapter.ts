@@ -3,6 +3,22 @@ import type { ProviderAdapter } from '../types.js';
 import { anthropicMessagesCodec } from './codec.js';
 import { mergeBeta, withClientCredential } from './client-auth.js';
 import { classifyAnthropicError } from './errors.js';
+import { hasNativeStructuredOutput } from './structured-output.js';
+
+/** What every translated request to an Anthropic model is held to (see request-params.ts). */
+const ANTHROPIC_RULES = [
+  'temperature 0..1',
+  'extended thinking: temperature 1, top_p >= 0.95, max_tokens above the budget, no forced tool choice',
+];
+
+export function anthropicModelRules(model: string): string[] {
+  return [
+    ...ANTHROPIC_RULES,
+    hasNativeStructuredOutput(model)
+      ? 'structured output: native (output_config.format)'
+      : 'structured output: a forced answer tool, unwrapped into text',
+  ];
+}
 
 /** The API version sent when the client did not name one. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -47,4 +63,5 @@ export const anthropicAdapter: ProviderAdapter = {
   classifyError: classifyAnthropicError,
   finalize: (call, d, client) =>
     d.provider.auth === 'client' ? withClientCredential(call, d, client) : call,
+  modelRules: anthropicModelRules,
 };

@@ -1,4 +1,4 @@
-import type { CanonicalEvent, CanonicalResponse } from '../../canonical.js';
+import type { CanonicalEvent, CanonicalRequest, CanonicalResponse } from '../../canonical.js';
 import type { SseEvent } from '../../upstream/sse.js';
 import type { WireCodec } from '../types.js';
 import { buildAnthropicRequest } from './request.js';
@@ -6,6 +6,7 @@ import { parseAnthropicResponse } from './response.js';
 import { createAnthropicStreamParser } from './stream.js';
 import { rewriteAnthropicPassthrough } from './passthrough.js';
 import type { ToolContext } from './tool-names.js';
+import { unwrapAnswer, unwrapAnswerStream } from './structured-output.js';
 
 /**
  * The Anthropic Messages wire (`POST {apiBase}/messages`). `parseResponse` and `streamParser` take
@@ -13,15 +14,18 @@ import type { ToolContext } from './tool-names.js';
  * custom-tool inputs are turned back into what the client declared.
  */
 export interface AnthropicWireCodec extends WireCodec {
-  parseResponse(body: unknown, req?: ToolContext): CanonicalResponse;
-  streamParser(req?: ToolContext): (ev: SseEvent) => CanonicalEvent[];
+  parseResponse(body: unknown, req?: AnswerContext): CanonicalResponse;
+  streamParser(req?: AnswerContext): (ev: SseEvent) => CanonicalEvent[];
 }
+
+/** What the parsers read from the request: its tools, and the structured output it asked for. */
+type AnswerContext = ToolContext & Pick<CanonicalRequest, 'responseFormat'>;
 
 export const anthropicMessagesCodec: AnthropicWireCodec = {
   dialect: 'anthropic-messages',
   path: '/messages',
   buildRequest: buildAnthropicRequest,
-  parseResponse: parseAnthropicResponse,
-  streamParser: createAnthropicStreamParser,
+  parseResponse: (body, req) => unwrapAnswer(parseAnthropicResponse(body, req), req),
+  streamParser: (req) => unwrapAnswerStream(createAnthropicStreamParser(req), req),
   rewriteForPassthrough: rewriteAnthropicPassthrough,
 };

@@ -4,8 +4,8 @@ import { DEFAULT_MAX_TOKENS } from './request.js';
 /**
  * Same-dialect passthrough: the client's own Messages body with the deployment's model and
  * max_tokens clamp. Everything else (cache_control, thinking, betas' fields) stays as sent, with
- * repairs for what Anthropic would refuse: a body without max_tokens (accepted leniently) gets the
- * default, an enabled thinking budget the clamp pushed to or past max_tokens is lowered below it,
+ * repairs for what Anthropic would refuse: a body without max_tokens (the Messages route refuses
+ * one before it gets here; other callers may not) gets the default, an enabled thinking budget the clamp pushed to or past max_tokens is lowered below it,
  * and thinking blocks with an empty signature (an answer another provider gave earlier in the
  * conversation) are left out of the history. Mutates and returns the same object.
  */

@@ -1,5 +1,8 @@
-import type { CanonicalRequest, ReasoningEffort } from '../../canonical.js';
+import { clientName, type CanonicalRequest, type ReasoningEffort } from '../../canonical.js';
 import type { Deployment } from '../../../config/types.js';
+import { strictParamSink, type ParamSink } from '../../params/sink.js';
+import { applyAnthropicParams } from './request-params.js';
+import { answerTool, ANSWER_TOOL, hasNativeStructuredOutput, nativeFormat } from './structured-output.js';
 import type { AnthropicMessageParam } from './wire.js';
 import { createToolNames } from './tool-names.js';
 import { encodeConversation } from './request-messages.js';
@@ -17,44 +20,66 @@ const EFFORT_BUDGET: Partial<Record<ReasoningEffort, number>> = {
 };
 
 /**
- * Canonical → Anthropic Messages body, with `model` the deployment's. Fields without an Anthropic
- * meaning (`openaiExtra`, `includeUsage`) are dropped; the rules for system messages, turn merging
- * and thinking history are in `request-messages.ts`.
+ * Canonical → Anthropic Messages body, with `model` the deployment's. Parameters Anthropic cannot
+ * take are reported to `params` (`request-params.ts`); structured output is native or a forced
+ * answer tool (`structured-output.ts`); the rules for system messages, turn merging and thinking
+ * history are in `request-messages.ts`.
  */
-export function buildAnthropicRequest(req: CanonicalRequest, d: Deployment): Record<string, unknown> {
+export function buildAnthropicRequest(
+  req: CanonicalRequest,
+  d: Deployment,
+  params: ParamSink = strictParamSink(d),
+): Record<string, unknown> {
   const names = createToolNames(req.tools);
   const { system, messages } = encodeConversation(req.system, req.messages, names);
   const body: Record<string, unknown> = { model: d.model };
+  const format = req.responseFormat;
+  const viaTool = format !== undefined && !hasNativeStructuredOutput(d.model);
 
   let maxTokens = clamp(req.maxTokens ?? DEFAULT_MAX_TOKENS, d.maxTokens);
-  const budget = thinkingBudget(req, messages, maxTokens, d.maxTokens);
+  const forced = viaTool || req.toolChoice?.type === 'required' || req.toolChoice?.type === 'tool';
+  if (forced && req.reasoning !== undefined && wantsBudget(req)) {
+    params.unsupported(
+      clientName(req, 'reasoning'),
+      viaTool
+        ? `${d.model} carries structured output as a forced tool call, which Anthropic does not allow with thinking`
+        : 'Anthropic does not allow thinking with a forced tool choice',
+    );
+  }
+  const budget = forced ? undefined : thinkingBudget(req, messages, maxTokens, d.maxTokens);
   if (budget !== undefined) maxTokens = Math.max(maxTokens, budget.maxTokens);
   body.max_tokens = maxTokens;
   if (system.length > 0) body.system = system;
   body.messages = messages;
 
-  if (budget !== undefined) {
-    body.thinking = { type: 'enabled', budget_tokens: budget.budget };
-    // Extended thinking only accepts the default temperature and a top_p of at least 0.95.
-    if (req.temperature === 1) body.temperature = 1;
-    if (req.topP !== undefined && req.topP >= 0.95) body.top_p = req.topP;
-  } else {
-    if (req.temperature !== undefined) body.temperature = Math.min(Math.max(req.temperature, 0), 1);
-    if (req.topP !== undefined) body.top_p = req.topP;
-    if (req.topK !== undefined) body.top_k = req.topK;
-  }
+  if (budget !== undefined) body.thinking = { type: 'enabled', budget_tokens: budget.budget };
+  applyAnthropicParams(req, body, budget !== undefined, params);
 
-  const stop = req.stop?.filter((s) => typeof s === 'string' && s.trim().length > 0);
-  if (stop !== undefined && stop.length > 0) body.stop_sequences = stop;
-
-  if (req.tools !== undefined && req.tools.length > 0) {
-    body.tools = encodeTools(req.tools, names);
-    const choice = encodeToolChoice(req.toolChoice, req.parallelToolCalls, names);
-    if (choice !== undefined) body.tool_choice = choice;
+  const tools = req.tools !== undefined && req.tools.length > 0 ? encodeTools(req.tools, names) : [];
+  let choice = tools.length > 0 ? encodeToolChoice(req.toolChoice, req.parallelToolCalls, names) : undefined;
+  if (format !== undefined && !viaTool) body.output_config = { format: nativeFormat(format) };
+  if (format !== undefined && viaTool) {
+    tools.push(answerTool(format));
+    // With tools of its own the model may still call them; the answer tool is how it finishes.
+    if (choice?.type !== 'tool') {
+      const noParallel = req.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {};
+      choice =
+        tools.length > 1
+          ? { type: 'any', ...noParallel }
+          : { type: 'tool', name: ANSWER_TOOL, ...noParallel };
+    }
   }
-  if (req.user !== undefined) body.metadata = { user_id: req.user };
+  if (tools.length > 0) body.tools = tools;
+  if (choice !== undefined) body.tool_choice = choice;
   if (req.stream) body.stream = true;
   return body;
+}
+
+function wantsBudget(req: CanonicalRequest): boolean {
+  const r = req.reasoning;
+  return (
+    r !== undefined && ((r.budgetTokens ?? 0) > 0 || (r.effort !== undefined && r.effort in EFFORT_BUDGET))
+  );
 }
 
 function clamp(n: number, cap: number | undefined): number {
@@ -63,8 +88,8 @@ function clamp(n: number, cap: number | undefined): number {
 
 /**
  * The thinking budget to ask for, or undefined for none. Thinking is requested only when the client
- * gave a budget or an effort that maps; never with a forced tool choice (Anthropic refuses the
- * pair), and never when the ongoing tool round's assistant turn has no thinking block to lead with
+ * gave a budget or an effort that maps (the caller rules out a forced tool choice, which Anthropic
+ * refuses with thinking), and never when the ongoing tool round's assistant turn has no thinking block to lead with
  * (history from another provider; Anthropic refuses that too). max_tokens must exceed the budget:
  * it grows by the budget when the deployment allows, else the budget shrinks to fit.
  */
@@ -78,7 +103,6 @@ function thinkingBudget(
   if (r === undefined) return undefined;
   let budget = r.budgetTokens ?? (r.effort !== undefined ? EFFORT_BUDGET[r.effort] : undefined);
   if (budget === undefined || budget <= 0) return undefined;
-  if (req.toolChoice?.type === 'required' || req.toolChoice?.type === 'tool') return undefined;
   if (!toolRoundHasThinking(messages)) return undefined;
   budget = Math.max(budget, MIN_BUDGET);
   let max = maxTokens;

@@ -3,6 +3,7 @@ import type { Deployment } from '../../../config/types.js';
 import type { ProviderAdapter, WireCodec } from '../types.js';
 import { createChatCodec } from './chat-codec.js';
 import { classifyOpenAIError } from './classify-error.js';
+import { openaiModelRules } from './chat-params.js';
 
 export interface OpenAIAdapterOptions {
   type: 'openai' | 'openai_compatible' | 'ollama';
@@ -27,6 +28,7 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter
     needsKey: opts.needsKey,
     headers: openaiHeaders,
     classifyError: (status, body, headers) => classifyOpenAIError(status, body, headers),
+    modelRules: (model) => openaiModelRules(opts.type, model),
     embeddings: { path: '/embeddings' },
   };
 }

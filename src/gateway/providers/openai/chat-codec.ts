@@ -5,6 +5,8 @@ import type { WireCodec } from '../types.js';
 import { applyDeploymentDefaults, buildChatBody } from './chat-request.js';
 import { parseChatResponse } from './chat-response.js';
 import { createChatStreamParser } from './chat-stream.js';
+import { applyChatPassthroughRules } from './chat-params.js';
+import { strictParamSink } from '../../params/sink.js';
 
 /** The WireCodec, with the optional request the answer belongs to. */
 export interface ChatCodec extends WireCodec {
@@ -23,7 +25,7 @@ export function createChatCodec(type: ProviderType): ChatCodec {
   return {
     dialect: 'openai-chat',
     path: '/chat/completions',
-    buildRequest: (req, d) => buildChatBody(req, d, type),
+    buildRequest: (req, d, params) => buildChatBody(req, d, type, params),
     parseResponse: (body: unknown, req?: CanonicalRequest) => parseChatResponse(body, req),
     streamParser: (req?: CanonicalRequest) => createChatStreamParser(req),
     /**
@@ -32,9 +34,10 @@ export function createChatCodec(type: ProviderType): ChatCodec {
      * Callers must read `body.stream_options?.include_usage` BEFORE calling this, to know whether
      * the client itself wants the usage chunk (and drop it from the stream when it did not).
      */
-    rewriteForPassthrough(body, d) {
+    rewriteForPassthrough(body, d, params = strictParamSink(d)) {
       body.model = d.model;
       applyDeploymentDefaults(body, d);
+      applyChatPassthroughRules(body, d, type, params);
       if (body.stream === true) {
         const so = body.stream_options;
         body.stream_options =

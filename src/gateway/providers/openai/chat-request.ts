@@ -2,12 +2,16 @@ import type { CanonicalRequest, CanonicalTool, ToolChoice } from '../../canonica
 import type { Deployment, ProviderType } from '../../../config/types.js';
 import { buildChatMessages } from './chat-messages.js';
 import { customToolParameters, flatToolName } from './tool-names.js';
+import { strictParamSink, type ParamSink } from '../../params/sink.js';
+import { applyChatParams } from './chat-params.js';
+import { applyChatReasoning } from './chat-reasoning.js';
 
 /** Canonical request → Chat Completions body for one deployment (`model` is the deployment's). */
 export function buildChatBody(
   req: CanonicalRequest,
   d: Deployment,
   type: ProviderType,
+  params: ParamSink = strictParamSink(d),
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { model: d.model, messages: buildChatMessages(req) };
   if (req.tools && req.tools.length > 0) {
@@ -16,17 +20,13 @@ export function buildChatBody(
     if (req.toolChoice) body.tool_choice = chatToolChoice(req.toolChoice);
     if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   }
-  if (req.stop && req.stop.length > 0) body.stop = req.stop;
-  const reasoningModel = type === 'openai' && isOpenAIReasoningModel(d.model);
-  // OpenAI reasoning models reject sampling parameters; other models keep them.
-  if (req.temperature !== undefined && !reasoningModel) body.temperature = req.temperature;
-  if (req.topP !== undefined && !reasoningModel) body.top_p = req.topP;
+  applyChatParams(req, body, d, type, params);
   if (req.maxTokens !== undefined) body[maxTokensKey(type)] = req.maxTokens;
-  if (req.reasoning?.effort && type === 'openai' && !isOpenAINonReasoningModel(d.model)) {
-    body.reasoning_effort = req.reasoning.effort;
-  }
+  applyChatReasoning(req, body, d, type, params);
   if (req.user !== undefined) body.user = req.user;
   if (req.openaiExtra) mergeUnder(body, req.openaiExtra);
+  // Chat returns top_logprobs only with logprobs on (Responses asks with top_logprobs alone).
+  if (body.top_logprobs !== undefined && body.logprobs === undefined) body.logprobs = true;
   body.stream = req.stream;
   // Always ask for usage: the gateway meters every stream. A client that did not ask for the
   // usage chunk does not get it (the Chat dialect's encoder drops it).
@@ -116,14 +116,4 @@ function stripMap(map: Record<string, unknown>): Record<string, unknown> {
     if (s !== v) (copy ??= { ...map })[k] = s;
   }
   return copy ?? map;
-}
-
-/** o-series and gpt-5 models: reasoning effort yes, temperature/top_p no. */
-export function isOpenAIReasoningModel(model: string): boolean {
-  return /^(o\d|gpt-5)/i.test(model) && !/-chat(-|$)/i.test(model);
-}
-
-/** Models known to reject `reasoning_effort`. Unknown (newer) models get it. */
-function isOpenAINonReasoningModel(model: string): boolean {
-  return /^(gpt-3\.5|gpt-4|chatgpt)/i.test(model) || /-chat(-|$)/i.test(model);
 }

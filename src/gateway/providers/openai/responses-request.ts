@@ -12,6 +12,7 @@ import type {
   ToolChoice,
 } from '../../canonical.js';
 import type { Deployment } from '../../../config/types.js';
+import { responsesTextFormat } from '../../params/response-format.js';
 
 type Json = Record<string, unknown>;
 
@@ -70,8 +71,9 @@ export function buildResponsesBody(req: CanonicalRequest, d: Deployment): Json {
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.reasoning?.effort) body.reasoning = { effort: req.reasoning.effort };
   if (req.user !== undefined) body.user = req.user;
-  const format = textFormat(req.openaiExtra?.response_format);
-  if (format) body.text = { format };
+  if (req.responseFormat) body.text = { format: responsesTextFormat(req.responseFormat) };
+  if (req.serviceTier !== undefined)
+    body.service_tier = req.serviceTier === 'standard' ? 'default' : req.serviceTier;
   body.store = false;
   body.stream = req.stream;
   applyResponsesDefaults(body, d);
@@ -184,13 +186,6 @@ function encodeToolChoice(c: ToolChoice, tools: CanonicalTool[] | undefined): un
 }
 
 /** Chat `response_format` → Responses `text.format`. */
-function textFormat(rf: unknown): Json | undefined {
-  if (!isObject(rf)) return undefined;
-  if (rf.type === 'json_object') return { type: 'json_object' };
-  if (rf.type !== 'json_schema' || !isObject(rf.json_schema)) return undefined;
-  return { type: 'json_schema', ...rf.json_schema };
-}
-
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -20,22 +20,30 @@ describe('anthropic-messages validate', () => {
       model: 'claude-opus-4-8',
       stream: true,
     });
-    expect(dialect.validate({ model: 'm', messages: [] })).toEqual({ model: 'm', stream: false });
+    expect(dialect.validate({ model: 'm', messages: [], max_tokens: 10 })).toEqual({
+      model: 'm',
+      stream: false,
+    });
   });
 
   it('names the problem', () => {
     expect(invalidMessage(() => dialect.validate([]))).toMatch(/JSON object/);
     expect(invalidMessage(() => dialect.validate({ messages: [] }))).toMatch(/^model/);
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: {} }))).toMatch(/^messages/);
+    // Anthropic requires max_tokens; so does the gateway, whichever deployment would serve.
+    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [] }))).toMatch(/^max_tokens/);
+    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 1.5 }))).toMatch(
+      /^max_tokens/,
+    );
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: '5' }))).toMatch(
       /^max_tokens/,
     );
     expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 0 }))).toMatch(
       /^max_tokens/,
     );
-    expect(invalidMessage(() => dialect.validate({ model: 'm', messages: [], stream: 'yes' }))).toMatch(
-      /^stream/,
-    );
+    expect(
+      invalidMessage(() => dialect.validate({ model: 'm', messages: [], max_tokens: 5, stream: 'yes' })),
+    ).toMatch(/^stream/);
   });
 });
 
@@ -60,7 +68,8 @@ describe('anthropic-messages decodeRequest (Claude Code captures)', () => {
     // Schemas are kept as sent, $schema and huge bounds included.
     const read = req.tools!.find((t) => t.name === 'Read')!;
     expect(read.inputSchema?.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(req).not.toHaveProperty('user');
+    // metadata.user_id is the user, as Chat's `user` carries it.
+    expect(req.user).toBe((body.metadata as { user_id: string }).user_id);
   });
 
   it('claude-tool: the system message keeps its position between user and assistant; tool_use pairs with tool_result', () => {
@@ -210,7 +219,7 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
     expect(decode({ tool_choice: { type: 'auto' } }).toolChoice).toEqual({ type: 'auto' });
   });
 
-  it('reads sampling, stop sequences and the reasoning request; drops what has no canonical meaning', () => {
+  it('reads sampling, stop sequences, user, tier and the reasoning request; drops what has no canonical meaning', () => {
     const req = decode({
       system: 'be brief',
       temperature: 0.3,
@@ -230,10 +239,32 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
       maxTokens: 100,
       temperature: 0.3,
       topP: 0.9,
+      topK: 5,
       stop: ['END'],
+      user: 'secret-device',
+      serviceTier: 'auto',
       reasoning: { budgetTokens: 2048 },
+      clientNames: {
+        stop: 'stop_sequences',
+        user: 'metadata.user_id',
+        responseFormat: 'output_format',
+        reasoning: 'thinking',
+      },
     });
-    expect(decode({ thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'high' });
+    expect(decode({ service_tier: 'standard_only' }).serviceTier).toBe('standard');
+    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+    expect(decode({ output_config: { format: { type: 'json_schema', schema } } }).responseFormat).toEqual({
+      type: 'json_schema',
+      name: 'response',
+      schema,
+    });
+    expect(decode({ output_format: { type: 'json_schema', schema } }).responseFormat).toEqual({
+      type: 'json_schema',
+      name: 'response',
+      schema,
+    });
+    // Adaptive thinking without an effort is Anthropic's default: mapped where it can be, never refused.
+    expect(decode({ thinking: { type: 'adaptive' } }).reasoning).toEqual({ effort: 'high', implicit: true });
     expect(decode({ thinking: { type: 'adaptive' }, output_config: { effort: 'low' } }).reasoning).toEqual({
       effort: 'low',
     });

@@ -174,9 +174,9 @@ describe('openai-chat decodeRequest', () => {
       user: 'u',
       stream: true,
       includeUsage: true,
+      responseFormat: { type: 'json_object' },
       openaiExtra: {
         seed: 42,
-        response_format: { type: 'json_object' },
         n: 1,
         logprobs: false,
         presence_penalty: 0.5,

@@ -250,10 +250,14 @@ describe('decodeRequest details', () => {
     const schema = { type: 'object', properties: { a: { type: 'string' } } };
     expect(
       decode({ ...base, text: { format: { type: 'json_schema', name: 'out', schema, strict: true } } })
-        .openaiExtra,
-    ).toEqual({
-      response_format: { type: 'json_schema', json_schema: { name: 'out', schema, strict: true } },
+        .responseFormat,
+    ).toEqual({ type: 'json_schema', name: 'out', schema, strict: true });
+    expect(decode({ ...base, text: { format: { type: 'json_object' } } }).responseFormat).toEqual({
+      type: 'json_object',
     });
+    expect(() => decode({ ...base, text: { format: { type: 'json_schema', name: 'x' } } })).toThrow(
+      /text\.format\.schema/,
+    );
   });
 
   it('decodes function_call arguments that are not JSON as the raw string, and empty ones as {}', () => {

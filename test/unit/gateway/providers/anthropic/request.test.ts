@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest } from '../../../../../src/gateway/canonical.js';
 import { anthropicMessagesDialect } from '../../../../../src/gateway/dialects/anthropic-messages.js';
 import { buildAnthropicRequest } from '../../../../../src/gateway/providers/anthropic/request.js';
+import { createParamSink } from '../../../../../src/gateway/params/sink.js';
 import { anthropicSchema, capture, deployment } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -319,11 +320,15 @@ describe('canonical → Anthropic Messages (rules)', () => {
     expect(tiny.max_tokens).toBe(1000);
   });
 
-  it('leaves thinking off with a forced tool choice or a tool round without a thinking block', () => {
+  it('refuses thinking with a forced tool choice (dropped under drop_params); leaves it off for a tool round without a thinking block', () => {
     const tools = [{ name: 'f', kind: 'function' as const }];
-    expect(
-      build(base({ reasoning: { effort: 'high' }, tools, toolChoice: { type: 'required' } })).thinking,
-    ).toBeUndefined();
+    const forced = base({ reasoning: { effort: 'high' }, tools, toolChoice: { type: 'required' } });
+    expect(() => build(forced)).toThrow(
+      /reasoning_effort is not supported by deployment .*forced tool choice/,
+    );
+    const sink = createParamSink(deployment(), true);
+    expect(buildAnthropicRequest(forced, deployment(), sink).thinking).toBeUndefined();
+    expect(sink.dropped).toEqual(['reasoning_effort']);
     const round = base({
       reasoning: { effort: 'high' },
       tools,
@@ -339,14 +344,26 @@ describe('canonical → Anthropic Messages (rules)', () => {
     expect(build(signed).thinking).toEqual({ type: 'enabled', budget_tokens: 16384 });
   });
 
-  it('drops sampling parameters thinking refuses, clamps temperature, filters stop sequences', () => {
-    const think = build(base({ reasoning: { effort: 'low' }, temperature: 0.2, topP: 0.5 }));
+  it('refuses sampling parameters thinking or Anthropic refuses, whitespace stop sequences and OpenAI-only extras; drops them under drop_params', () => {
+    const thinking = base({ reasoning: { effort: 'low' }, temperature: 0.2, topP: 0.5 });
+    expect(() => build(thinking)).toThrow(/temperature is not supported .*temperature 1/);
+    const thinkSink = createParamSink(deployment(), true);
+    const think = buildAnthropicRequest(thinking, deployment(), thinkSink);
     expect(think.temperature).toBeUndefined();
     expect(think.top_p).toBeUndefined();
-    const plain = build(
-      base({ temperature: 1.7, topP: 0.9, stop: ['END', '  ', '\n'], openaiExtra: { seed: 1 }, user: 'u1' }),
-    );
-    expect(plain.temperature).toBe(1);
+    expect(thinkSink.dropped).toEqual(['temperature', 'top_p']);
+    const req = base({
+      temperature: 1.7,
+      topP: 0.9,
+      stop: ['END', '  ', '\n'],
+      openaiExtra: { seed: 1, n: 1, logprobs: false, prompt_cache_key: 'k' },
+      user: 'u1',
+    });
+    expect(() => build(req)).toThrow(/temperature .*0 to 1/);
+    const sink = createParamSink(deployment(), true);
+    const plain = buildAnthropicRequest(req, deployment(), sink);
+    expect(sink.dropped).toEqual(['temperature', 'stop', 'seed']);
+    expect(plain.temperature).toBeUndefined();
     expect(plain.top_p).toBe(0.9);
     expect(plain.stop_sequences).toEqual(['END']);
     expect(plain.seed).toBeUndefined();

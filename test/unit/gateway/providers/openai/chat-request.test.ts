@@ -4,6 +4,7 @@ import { createChatCodec } from '../../../../../src/gateway/providers/openai/cha
 import { stripSchemaKeyword } from '../../../../../src/gateway/providers/openai/chat-request.js';
 import { validateOpenAI } from '../../../../helpers/openai-schema.js';
 import { deployment, request } from './helpers.js';
+import { createParamSink } from '../../../../../src/gateway/params/sink.js';
 
 const openai = createChatCodec('openai');
 const compat = createChatCodec('openai_compatible');
@@ -211,14 +212,28 @@ describe('chat buildRequest', () => {
   });
 
   it('for OpenAI: max_completion_tokens clamped to the deployment, reasoning_effort for reasoning models only', () => {
-    const o = openai.buildRequest(conversation, deployment({ model: 'o4-mini', maxTokens: 16384 }));
+    const od = deployment({ model: 'o4-mini', maxTokens: 16384 });
+    // Reasoning models take only the default temperature and top_p: refused, or dropped under drop_params.
+    expect(() => openai.buildRequest(conversation, od)).toThrow(
+      /temperature .*o4-mini accepts only the default/,
+    );
+    const sink = createParamSink(od, true);
+    const o = openai.buildRequest(conversation, od, sink);
+    expect(sink.dropped).toEqual(['temperature', 'top_p']);
     expect(o.max_completion_tokens).toBe(16384);
     expect(o).not.toHaveProperty('max_tokens');
     expect(o.reasoning_effort).toBe('high');
     expect(o).not.toHaveProperty('temperature');
     expect(o).not.toHaveProperty('top_p');
-    const g = openai.buildRequest(conversation, deployment({ model: 'gpt-4o' }));
+    const gd = deployment({ model: 'gpt-4o' });
+    // A model known to take no reasoning_effort refuses an explicit request for reasoning.
+    expect(() => openai.buildRequest(conversation, gd)).toThrow(/reasoning_effort .*gpt-4o takes no/);
+    const gSink = createParamSink(gd, true);
+    const g = openai.buildRequest(conversation, gd, gSink);
+    expect(gSink.dropped).toEqual(['reasoning_effort']);
     expect(g).not.toHaveProperty('reasoning_effort');
+    const implicit = { ...conversation, reasoning: { effort: 'high' as const, implicit: true } };
+    expect(openai.buildRequest(implicit, gd)).not.toHaveProperty('reasoning_effort');
     expect(g.temperature).toBe(0.5);
     expect(g.max_completion_tokens).toBe(64000);
   });
@@ -264,7 +279,8 @@ describe('chat buildRequest', () => {
   });
 
   it('produces a body valid against CreateChatCompletionRequest', () => {
-    const body = openai.buildRequest(conversation, deployment({ model: 'o4-mini' }));
+    const od = deployment({ model: 'o4-mini' });
+    const body = openai.buildRequest(conversation, od, createParamSink(od, true));
     expect(validateOpenAI('CreateChatCompletionRequest', body)).toEqual([]);
   });
 });

@@ -146,9 +146,7 @@ describe('responsesCodec.buildRequest', () => {
       maxTokens: 5000,
       toolChoice: { type: 'tool', name: 'f' },
       tools: [{ name: 'f', kind: 'function', inputSchema: { type: 'object' } }],
-      openaiExtra: {
-        response_format: { type: 'json_schema', json_schema: { name: 'o', schema: { type: 'object' } } },
-      },
+      responseFormat: { type: 'json_schema', name: 'o', schema: { type: 'object' } },
     };
     const built = codec.buildRequest(req, deployment({ maxTokens: 1000 }));
     expect(validateCreateResponse(built)).toEqual([]);
