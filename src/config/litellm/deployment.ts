@@ -1,4 +1,5 @@
 import { formatPath, type PathSegment } from '../format-issues.js';
+import { CLOUD_KEY_TYPE } from '../cloud-schema.js';
 import { providerSchema } from '../schema.js';
 import type { ConfigIssue } from '../types.js';
 import type { IgnoredList } from './ignored.js';
@@ -151,8 +152,16 @@ export function convertDeployment(
     if (HANDLED_PARAMS.has(key)) continue;
     if (Object.hasOwn(CHAIN_NUMBERS, key)) out.chainEntry[CHAIN_NUMBERS[key]] = value;
     else if (REQUEST_PARAMS.has(key)) defaults[key] = value;
-    else if (PROVIDER_KEYS.has(key) && key !== 'type') entry[key] = value;
-    else if (key === 'stream_timeout')
+    else if (PROVIDER_KEYS.has(key) && key !== 'type') {
+      const owner = keyOwner(key);
+      if (owner && owner !== type)
+        ignored.add(
+          at('litellm_params', key),
+          value,
+          `only ${owner} providers take ${key} (this one is ${type})`,
+        );
+      else entry[key] = value;
+    } else if (key === 'stream_timeout')
       ignored.add(
         at('litellm_params', key),
         value,
@@ -165,6 +174,12 @@ export function convertDeployment(
   if (Object.keys(defaults).length) out.chainEntry.params = defaults;
   convertModelInfo(raw.model_info, at('model_info'), out.chainEntry, ignored);
   return out;
+}
+
+/** The one provider type a type-specific key belongs to (api_version: azure, …); undefined for the rest. */
+function keyOwner(key: string): string | undefined {
+  if (Object.hasOwn(CLOUD_KEY_TYPE, key)) return CLOUD_KEY_TYPE[key as keyof typeof CLOUD_KEY_TYPE];
+  return key.startsWith('vertex_') ? 'vertex_ai' : undefined;
 }
 
 function convertModelInfo(info: unknown, path: PathSegment[], chainEntry: Obj, ignored: IgnoredList): void {
