@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { ConfigIssue } from './types.js';
+import { isLitellmProxyConfig } from './litellm/convert.js';
 import { parseYaml } from './yaml-text.js';
 
 /**
  * What a running daemon refuses to swap in although a fresh start would accept it: a config file
- * that is empty, holds only comments, or has no `litellm:` section (at start those mean the
- * embedded defaults). An editor that saves by truncating and rewriting shows exactly these for a
+ * that is empty, holds only comments, or has neither a `litellm:` section nor LiteLLM's own
+ * sections (such files are errors at start). An editor that saves by truncating and rewriting shows exactly these for a
  * moment; taking them would make every alias vanish. The previous config keeps serving.
  */
 export async function liveConfigProblem(file: string): Promise<ConfigIssue | undefined> {
@@ -28,7 +29,12 @@ export async function liveConfigProblem(file: string): Promise<ConfigIssue | und
   const root = parsed.value as Record<string, unknown> | null | undefined;
   if (root === null || root === undefined)
     return { path: file, message: 'the config file holds only comments (being rewritten?)' };
-  if (typeof root === 'object' && !Array.isArray(root) && !('litellm' in root))
+  if (
+    typeof root === 'object' &&
+    !Array.isArray(root) &&
+    !('litellm' in root) &&
+    !isLitellmProxyConfig(root as Record<string, unknown>)
+  )
     return {
       path: 'litellm',
       message: `${file} has no litellm: section; a running gateway keeps its config rather than dropping every alias`,

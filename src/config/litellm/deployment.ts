@@ -118,7 +118,7 @@ export function convertDeployment(
       ? 'a wildcard model (the requested name passed on) is not supported; list the models, or ask agentbox for <provider>/<model>'
       : !SUPPORTED_TYPES.has(type!)
         ? `agentbox has no ${type} provider type in this build`
-        : !apiBase && !spec.apiBase
+        : !apiBase && !spec.apiBase && !spec.ownEndpoint
           ? `${prefix}/ needs api_base`
           : undefined;
   if (why) {
@@ -129,7 +129,9 @@ export function convertDeployment(
     return out;
   }
 
-  const entry: Obj = { type, api_base: apiBase ? agentboxApiBase(spec!, apiBase) : spec!.apiBase };
+  const entry: Obj = { type };
+  const base = apiBase ? agentboxApiBase(spec!, apiBase) : spec!.apiBase;
+  if (base !== undefined) entry.api_base = base;
   if (params.api_key !== undefined) entry.api_key = params.api_key;
   else if (spec!.keyEnv) entry.api_key = `\${${spec!.keyEnv}}`;
   else if (spec!.keyless && prefix === 'hosted_vllm') entry.api_key = '${HOSTED_VLLM_API_KEY:-fake-api-key}';
@@ -152,6 +154,7 @@ export function convertDeployment(
     if (HANDLED_PARAMS.has(key)) continue;
     if (Object.hasOwn(CHAIN_NUMBERS, key)) out.chainEntry[CHAIN_NUMBERS[key]] = value;
     else if (REQUEST_PARAMS.has(key)) defaults[key] = value;
+    else if (key === 'aws_region_name' && type === 'bedrock') entry.region = value;
     else if (PROVIDER_KEYS.has(key) && key !== 'type') {
       const owner = keyOwner(key);
       if (owner && owner !== type)

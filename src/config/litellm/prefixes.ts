@@ -13,6 +13,8 @@ export interface LitellmPrefix {
   base?: 'as_is' | 'append_v1';
   /** An OpenAI-compatible server that needs no key unless one is given. */
   keyless?: boolean;
+  /** The provider finds its own endpoint (region, location) when no `api_base` is given. */
+  ownEndpoint?: boolean;
 }
 
 export const LITELLM_PREFIXES: Readonly<Record<string, LitellmPrefix>> = {
@@ -25,9 +27,9 @@ export const LITELLM_PREFIXES: Readonly<Record<string, LitellmPrefix>> = {
     base: 'append_v1',
   },
   azure: { type: 'azure', keyEnv: 'AZURE_API_KEY' },
-  gemini: { type: 'gemini', keyEnv: 'GEMINI_API_KEY' },
-  vertex_ai: { type: 'vertex_ai' },
-  bedrock: { type: 'bedrock' },
+  gemini: { type: 'gemini', keyEnv: 'GEMINI_API_KEY', ownEndpoint: true },
+  vertex_ai: { type: 'vertex_ai', ownEndpoint: true },
+  bedrock: { type: 'bedrock', ownEndpoint: true },
   ollama: { type: 'ollama', apiBase: 'http://127.0.0.1:11434/v1', base: 'append_v1', keyless: true },
   ollama_chat: { type: 'ollama', apiBase: 'http://127.0.0.1:11434/v1', base: 'append_v1', keyless: true },
   groq: { type: 'openai_compatible', apiBase: 'https://api.groq.com/openai/v1', keyEnv: 'GROQ_API_KEY' },

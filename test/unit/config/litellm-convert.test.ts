@@ -14,6 +14,7 @@ const ENV = {
   ANTHROPIC_API_KEY: 'sk-ant',
   AZURE_API_BASE: 'http://127.0.0.1:9/v1',
   AZURE_API_KEY: 'az-key',
+  AWS_REGION: 'us-east-1',
 };
 
 function load(text: string, env: Record<string, string> = ENV): LoadedConfig {
@@ -86,10 +87,12 @@ describe('LiteLLM docs: quick start (proxy/configs)', () => {
   it('enforces the master key, keeps unsupported providers in their chains, honours drop_params', () => {
     expect(l.config.masterKey).toBe('sk-1234');
     expect(l.config.dropParams).toBe(true);
+    // Azure and Bedrock deployments are served by their own provider types; their keys
+    // (os.environ/AZURE_API_KEY_EU, AWS credentials) are not in this environment.
     expect(chains(l)).toEqual({
-      'gpt-4o': ['azure/gpt-4o-eu  unsupported', 'azure/gpt-4o-ca  unsupported'],
-      'bedrock-claude-v1': ['bedrock/anthropic.claude-instant-v1  unsupported'],
-      'anthropic-claude': ['bedrock/anthropic.claude-instant-v1  unsupported'],
+      'gpt-4o': ['azure/gpt-4o-eu  missing', 'azure_2/gpt-4o-ca  missing'],
+      'bedrock-claude-v1': ['bedrock/anthropic.claude-instant-v1  missing'],
+      'anthropic-claude': ['bedrock_2/anthropic.claude-instant-v1  missing'],
       'vllm-models': ['openai/facebook/opt-125m  set'],
       '*': ['unresolved/*  unsupported'],
     });
@@ -99,9 +102,10 @@ describe('LiteLLM docs: quick start (proxy/configs)', () => {
       apiKey: 'none',
     });
     expect(l.config.models[3].deployments[0]).toMatchObject({ rpm: 1440, model: 'facebook/opt-125m' });
-    expect(l.config.models[1].deployments[0].unsupported).toBe(
-      'model_list[1]: agentbox has no bedrock provider type in this build',
-    );
+    // Bedrock is served: the region comes from aws_region_name, else from AWS_REGION.
+    expect(l.config.models[1].deployments[0].unsupported).toBeUndefined();
+    expect(l.config.providers.bedrock.region).toBe('us-east-1');
+    expect(l.config.models[2].deployments[0].provider).toMatchObject({ type: 'bedrock', region: 'us-east-1' });
   });
 
   it('names exactly what it does not honour', () => {
@@ -142,7 +146,7 @@ describe('LiteLLM docs: context-window, content-policy and default fallbacks (pr
       apiKey: 'sk-ant',
     });
     expect(l.ignored!.map(formatIgnored)).toEqual([
-      'ignored: model_list[0].litellm_params.api_version 2023-07-01-preview: not a parameter agentbox passes on',
+      'ignored: model_list[0].litellm_params.api_version 2023-07-01-preview: only azure providers take api_version (this one is openai_compatible)',
     ]);
   });
 });

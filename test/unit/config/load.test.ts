@@ -420,7 +420,7 @@ describe('errors', () => {
       [
         'litellm.port: port must be 0..65535',
         'litellm.host: "0.0.0.0" is not a loopback address; set master_key to listen on it',
-        'litellm.timout: unknown key (expected one of: enabled, port, host, master_key, providers, models, fallbacks, router, keys, budgets, rate_limits, cache, redis_url, mcp, otel, max_body_bytes)',
+        'litellm.timout: unknown key (expected one of: enabled, port, host, master_key, providers, models, fallbacks, router, routes, keys, budgets, rate_limits, cache, redis_url, otel, mcp, allowed_hosts, allowed_origins, drop_params, max_body_bytes, model_labels)',
         'litellm.providers.openai.api-key: unknown key (did you mean "api_key"?)',
         'litellm.models.default[1].provider: unknown provider "gwdg"',
         'litellm.models.empty: empty chain: list at least one {provider, model}',
