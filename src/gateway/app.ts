@@ -174,7 +174,7 @@ export function createApp(deps: AppDeps): App {
         info: { route: path },
       };
       usageOf(ctx).t0 = performance.now();
-      const route = own(routes, path) ?? modelRoute(path) ?? geminiRoute(path);
+      const route = own(routes, path) ?? geminiRoute(path) ?? modelRoute(path);
       const dialect = route?.dialect ?? openaiChatDialect;
       const counted = route !== undefined && route.method === 'POST';
       if (counted && deps.state.tracing) ctx.trace = deps.state.tracing.start(ctx);

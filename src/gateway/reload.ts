@@ -51,7 +51,7 @@ export function createReloader(opts: ReloaderOptions): Reloader {
       await sleep(SETTLE_MS);
       if ((await signature(opts.files())) !== before) continue;
       result = await opts.load();
-      const problem = result.ok ? await livePathProblem(result) : undefined;
+      const problem = await livePathProblem(result);
       if ((await signature(opts.files())) === before)
         return problem ? { ok: false, errors: [problem] } : result;
       await sleep(SETTLE_MS);
@@ -60,12 +60,10 @@ export function createReloader(opts: ReloaderOptions): Reloader {
   }
 
   /** A file the daemon was serving from that is now empty, comment-only or without `litellm:`. */
-  async function livePathProblem(
-    result: Extract<LoadResult, { ok: true }>,
-  ): Promise<ConfigIssue | undefined> {
+  async function livePathProblem(result: LoadResult): Promise<ConfigIssue | undefined> {
     const serving = opts.state.loaded.path;
     if (serving === undefined) return undefined; // started on the embedded defaults: any file is news
-    return liveConfigProblem(result.loaded.path ?? serving);
+    return liveConfigProblem((result.ok ? result.loaded.path : undefined) ?? serving);
   }
 
   async function run(reason: string): Promise<ReloadStatus> {

@@ -21,17 +21,16 @@ export interface ModelEntry {
   created_at: string;
   label: string;
   provider: string | null;
-  /** The smallest context window of the alias's chain, when known (agents compact by it). */
-  context_window?: number;
+  /** The smallest context window of the alias's chain; null when unknown (agents compact by it). */
+  context_window?: number | null;
   /** For a name a glob alias catches: the glob. */
   alias?: string;
   /** True for the glob pattern itself. */
   pattern?: boolean;
 }
 
-function windowOf(a: ModelAlias): { context_window?: number } {
-  const w = aliasContextWindow(a.deployments);
-  return w === undefined || w === null ? {} : { context_window: w };
+function windowOf(a: ModelAlias): { context_window: number | null } {
+  return { context_window: aliasContextWindow(a.deployments) };
 }
 
 /** "<model> (<provider>)" of the first deployment, unless `model_labels` names the alias. */

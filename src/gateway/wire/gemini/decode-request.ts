@@ -206,8 +206,8 @@ function decodeGenerationConfig(gc: GeminiGenerationConfig, req: CanonicalReques
   if (typeof gc.frequencyPenalty === 'number') extra.frequency_penalty = gc.frequencyPenalty;
   const schema = gc.responseJsonSchema ?? (gc.responseSchema ? lowerTypes(gc.responseSchema) : undefined);
   if (gc.responseMimeType === 'application/json') {
-    extra.response_format = schema
-      ? { type: 'json_schema', json_schema: { name: 'response', schema } }
+    req.responseFormat = schema
+      ? { type: 'json_schema', name: 'response', schema: schema as Record<string, unknown> }
       : { type: 'json_object' };
   } else if (gc.responseMimeType !== undefined && gc.responseMimeType !== 'text/plain') {
     throw notHere(`generationConfig.responseMimeType ${gc.responseMimeType}`);

@@ -194,6 +194,11 @@ function generationConfig(req: CanonicalRequest, cap: number | undefined): Gemin
     const budget = r.budgetTokens ?? effortToBudget(r.effort!);
     gc.thinkingConfig = { includeThoughts: budget !== 0, thinkingBudget: budget };
   }
+  const f = req.responseFormat;
+  if (f) {
+    gc.responseMimeType = 'application/json';
+    if (f.type === 'json_schema') gc.responseJsonSchema = f.schema;
+  }
   for (const [k, v] of Object.entries(req.openaiExtra ?? {})) {
     if (v === undefined || v === null) continue;
     const map = EXTRA[k];
