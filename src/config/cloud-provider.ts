@@ -74,11 +74,15 @@ function bedrockSettings(
   for (const [k, v] of Object.entries(env)) if (AWS_VARS.test(k) && v) awsEnv[k] = v;
   const region = raw.region ?? awsEnv.AWS_REGION ?? awsEnv.AWS_DEFAULT_REGION;
   if (!region) {
-    errors.push({
-      path: at('region'),
-      message: `required for bedrock provider "${name}" (or set AWS_REGION)`,
-    });
-    return undefined;
+    // Like a missing key: the file stays valid, and the deployments on this provider are reported
+    // and skipped until a region is given (`region:` or AWS_REGION).
+    return {
+      defaultApiBase: 'https://bedrock-runtime.{AWS_REGION}.amazonaws.com',
+      keyState: 'missing',
+      missingEnv: [`AWS_REGION (or region: on provider "${name}")`],
+      noKey: true,
+      fields: {},
+    };
   }
   const home = env.HOME || homedir();
   const aws = {

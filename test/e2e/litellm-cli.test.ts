@@ -38,8 +38,10 @@ describe('agentbox config validate on a LiteLLM proxy file', () => {
     expect(r.stdout).toContain(
       'read as a LiteLLM proxy config; aliases and their chains, in the order tried:',
     );
+    expect(r.stdout).toContain('  gpt-4o: azure/gpt-4o-eu (key missing) → azure_2/gpt-4o-ca (key missing)');
+    // A deployment agentbox has no equivalent for is named with why.
     expect(r.stdout).toContain(
-      '  gpt-4o: azure/gpt-4o-eu (unsupported: model_list[0]: agentbox has no azure provider type in this build) → azure/gpt-4o-ca (unsupported: model_list[2]: agentbox has no azure provider type in this build)',
+      '  *: unresolved/* (unsupported: model_list[5]: LiteLLM infers the provider of "*" from its model map; write it as <provider>/*)',
     );
     expect(r.stdout).toContain('  vllm-models: openai/facebook/opt-125m\n');
     expect(r.stdout.split('\n').filter((l) => l.startsWith('ignored: '))).toEqual(QUICK_START_IGNORED);
@@ -66,9 +68,11 @@ describe('agentbox litellm start / status on a LiteLLM proxy file', () => {
     const status = await sb.cli(['litellm', 'status']);
     expect(status.exitCode, status.stderr).toBe(0);
     for (const line of QUICK_START_IGNORED) expect(status.stdout).toContain(`  ${line}\n`);
+    // Bedrock is served by its own provider type; without AWS credentials its key is missing.
     expect(status.stdout).toMatch(
-      /bedrock-claude-v1\s+bedrock\s+anthropic\.claude-instant-v1\s+\S+\s+unsupported/,
+      /bedrock-claude-v1\s+bedrock\s+anthropic\.claude-instant-v1\s+missing\s+no_key/,
     );
+    expect(status.stdout).toMatch(/\*\s+unresolved\s+\*\s+\S+\s+unsupported/);
     const json = JSON.parse((await sb.cli(['litellm', 'status', '--json'])).stdout);
     expect(json.ignored.map((i: { path: string }) => i.path)).toEqual([
       'model_list[4].model_info.version',
@@ -99,11 +103,11 @@ describe('agentbox config import', () => {
     const r = await sb.cli(['config', 'import', file, '-o', out]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      '1 aliases, 1 deployments carried over; 5 deployment(s) not supported and 3 key(s) ignored (each marked with a comment)',
+      '4 aliases, 5 deployments carried over; 1 deployment(s) not supported and 3 key(s) ignored (each marked with a comment)',
     );
     const v = await sb.cli(['config', 'validate', out]);
     expect(v.exitCode, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/^OK: .*imported\.yml {2}1 aliases, 1 deployments$/m);
+    expect(v.stdout).toMatch(/^OK: .*imported\.yml {2}4 aliases, 5 deployments$/m);
     expect((await sb.cli(['config', 'import', file, '-o', out])).exitCode).toBe(2);
   });
 });

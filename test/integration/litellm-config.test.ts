@@ -106,30 +106,38 @@ describe('docs: quick start (master_key sk-1234, vllm behind openai/ + api_base)
     expect(JSON.stringify(vllm.requests[0].headers)).not.toContain('sk-1234');
   });
 
-  it('an alias whose deployments this build cannot serve answers 503 naming why, and /health shows unsupported', async () => {
+  it('an alias whose deployments cannot serve answers 503 naming why, and /health shows unsupported', async () => {
     const gw = await run(fixture('docs-quick-start.yaml'));
+    // Bedrock is served, but this environment has no region and no AWS credentials: said, not guessed.
     const r = await chat(gw, 'bedrock-claude-v1', { authorization: 'Bearer sk-1234' });
     expect(r.status).toBe(503);
     expect(r.json.error.message).toContain(
-      'bedrock/anthropic.claude-instant-v1: unsupported (model_list[1]: agentbox has no bedrock provider type in this build)',
+      'bedrock/anthropic.claude-instant-v1: key missing (set AWS_REGION (or region: on provider "bedrock"))',
     );
     const health = await request(`${gw.url}/health`, { headers: { authorization: 'Bearer sk-1234' } });
     const h = (await health.body.json()) as any;
+    // The wildcard entry has no agentbox equivalent.
     expect(h.deployments.filter((d: any) => d.state === 'unsupported').map((d: any) => d.alias)).toEqual([
+      '*',
+    ]);
+    expect(h.deployments.filter((d: any) => d.state === 'no_key').map((d: any) => d.alias)).toEqual([
       'gpt-4o',
       'gpt-4o',
       'bedrock-claude-v1',
       'anthropic-claude',
-      '*',
     ]);
     const info = await request(`${gw.url}/v1/model/info`, { headers: { authorization: 'Bearer sk-1234' } });
     const rows = ((await info.body.json()) as any).data;
-    expect(rows.find((x: any) => x.model_name === 'bedrock-claude-v1').model_info).toMatchObject({
+    expect(rows.find((x: any) => x.model_name === '*').model_info).toMatchObject({
       state: 'unsupported',
       provider_type: null,
-      reason: 'model_list[1]: agentbox has no bedrock provider type in this build',
+      reason:
+        'model_list[5]: LiteLLM infers the provider of "*" from its model map; write it as <provider>/*',
     });
-    const ready = (await (await request(`${gw.url}/health/readiness`)).body.json()) as any;
+    // Readiness shows the config's details to the master key only.
+    const ready = (await (
+      await request(`${gw.url}/health/readiness`, { headers: { authorization: 'Bearer sk-1234' } })
+    ).body.json()) as any;
     expect(ready.ignored.map((i: any) => i.path)).toEqual([
       'model_list[4].model_info.version',
       'litellm_settings.success_callback',

@@ -105,7 +105,10 @@ describe('LiteLLM docs: quick start (proxy/configs)', () => {
     // Bedrock is served: the region comes from aws_region_name, else from AWS_REGION.
     expect(l.config.models[1].deployments[0].unsupported).toBeUndefined();
     expect(l.config.providers.bedrock.region).toBe('us-east-1');
-    expect(l.config.models[2].deployments[0].provider).toMatchObject({ type: 'bedrock', region: 'us-east-1' });
+    expect(l.config.models[2].deployments[0].provider).toMatchObject({
+      type: 'bedrock',
+      region: 'us-east-1',
+    });
   });
 
   it('names exactly what it does not honour', () => {
