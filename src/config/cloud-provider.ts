@@ -51,7 +51,7 @@ export function cloudSettings(
     }
     return { keyState: 'not_needed', noKey: true, fields: { auth: 'client' } };
   }
-  if (type === 'bedrock') return bedrockSettings(name, raw, env, errors, at);
+  if (type === 'bedrock') return bedrockSettings(name, raw, env);
   if (type === 'azure') {
     const adToken = raw.azure_ad_token?.trim() || undefined;
     const fields: Partial<ProviderConfig> = {
@@ -63,13 +63,7 @@ export function cloudSettings(
   return { fields: {} };
 }
 
-function bedrockSettings(
-  name: string,
-  raw: RawProvider,
-  env: Env,
-  errors: ConfigIssue[],
-  at: (key: string) => string,
-): CloudSettings | undefined {
+function bedrockSettings(name: string, raw: RawProvider, env: Env): CloudSettings {
   const awsEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (AWS_VARS.test(k) && v) awsEnv[k] = v;
   const region = raw.region ?? awsEnv.AWS_REGION ?? awsEnv.AWS_DEFAULT_REGION;
