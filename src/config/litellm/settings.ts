@@ -51,8 +51,6 @@ const REASONS: Readonly<Record<string, string>> = {
     'keys are not read from a database: only master_key is accepted, so keys issued there get 401',
   store_model_in_db: 'models are read from this file only',
   alerting: 'agentbox has no alerting integrations; use /metrics',
-  enable_pre_call_checks:
-    'agentbox does not check context windows before the call; a context-window error falls back',
   retry_after: 'agentbox waits for the upstream Retry-After instead of a fixed minimum',
   routing_strategy_args: 'the routing strategy has no arguments in agentbox',
 };
@@ -102,6 +100,8 @@ export function convertSettings(doc: Obj, ignored: IgnoredList): SettingsResult 
         });
     } else if (key === 'num_retries' || key === 'timeout' || key === 'allowed_fails') num(key, value);
     else if (key === 'cooldown_time') num('cooldown', value);
+    else if (key === 'enable_pre_call_checks' && typeof value === 'boolean')
+      router.enable_pre_call_checks = value;
     else if (['redis_host', 'redis_port', 'redis_password', 'redis_url'].includes(key)) redis[key] = value;
     else ignored.add(path, value, REASONS[key] ?? 'agentbox has no such router setting');
   }

@@ -270,3 +270,13 @@ describe('LiteLLM files: what is refused', () => {
     expect(text).not.toMatch(/pw-123|sk-lf-secret/);
   });
 });
+
+describe('router_settings.enable_pre_call_checks', () => {
+  it('sets the capability and context-window checks before a call, as LiteLLM names them', () => {
+    const text = (v: boolean) =>
+      `model_list:\n  - model_name: a\n    litellm_params: { model: openai/gpt-4o }\nrouter_settings:\n  enable_pre_call_checks: ${v}\n`;
+    expect(load(text(false)).config.router.preCallChecks).toBe(false);
+    expect(load(text(true)).config.router.preCallChecks).toBe(true);
+    expect(load(text(false)).ignored ?? []).toEqual([]);
+  });
+});
