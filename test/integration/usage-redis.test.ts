@@ -75,6 +75,29 @@ describe.skipIf(!hasRedis)('two daemons sharing a real redis-server', () => {
     expect(left(ha)).toBeCloseTo(left(hb), 9);
   });
 
+  it('share the MCP tools\u2019 conversation threads (kept in Redis, not in either process)', async () => {
+    const over = { redisUrl: redis.url };
+    const [a, b] = [await daemon(over), await daemon(over)];
+    const turns = [
+      { role: 'user', content: 'Remember 7.' },
+      { role: 'assistant', content: 'Noted.' },
+    ];
+    const put = await post(`${a.url}/v1/agentbox/threads`, { op: 'append', id: 'shared-t', turns });
+    expect(put.json).toEqual({ id: 'shared-t', turns: 2 });
+    let got: any;
+    for (let i = 0; i < 20; i++) {
+      got = await post(`${b.url}/v1/agentbox/threads`, { op: 'get', id: 'shared-t' });
+      if (got.json.turns.length === 2) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(got.json.turns).toEqual(turns);
+    await post(`${b.url}/v1/agentbox/threads`, { op: 'forget', id: 'shared-t' });
+    await new Promise((r) => setTimeout(r, 25));
+    expect((await post(`${a.url}/v1/agentbox/threads`, { op: 'get', id: 'shared-t' })).json.turns).toEqual(
+      [],
+    );
+  });
+
   it('share cooldowns and the response cache', async () => {
     const bad = await startFakeUpstream('openai', {
       kind: 'status',
