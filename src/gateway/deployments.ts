@@ -1,4 +1,4 @@
-import type { KeyState } from '../config/types.js';
+import type { Deployment, KeyState } from '../config/types.js';
 import { aliasFigures, type RoutingFigures } from './router/figures.js';
 import type { GatewayState } from './state.js';
 
@@ -33,15 +33,9 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state: d.unsupported
-          ? 'unsupported'
-          : d.provider.keyState === 'missing'
-            ? 'no_key'
-            : state.cooldowns.isAuthFailed(d.id)
-              ? 'auth_failed'
-              : remaining > 0
-                ? 'cooling_down'
-                : 'ok',
+        state:
+          configState(d) ??
+          (state.cooldowns.isAuthFailed(d.id) ? 'auth_failed' : remaining > 0 ? 'cooling_down' : 'ok'),
         billing: d.provider.auth === 'client' ? 'plan' : 'metered',
         ...figures[i],
       };
@@ -56,4 +50,11 @@ export function deploymentViews(state: GatewayState): DeploymentView[] {
     }
   }
   return out;
+}
+
+/** What the config alone says of a deployment: it cannot be served (`unsupported`) or has no key. */
+export function configState(d: Deployment): 'unsupported' | 'no_key' | undefined {
+  if (d.unsupported) return 'unsupported';
+  if (d.provider.keyState === 'missing') return 'no_key';
+  return undefined;
 }

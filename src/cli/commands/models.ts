@@ -2,6 +2,7 @@ import { formatIssue } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { Reachability } from '../../gateway/reachability.js';
+import { configState } from '../../gateway/deployments.js';
 import type { DaemonState } from '../../shared/state-file.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
 import { EXIT, ExitError, err, json, out } from '../output.js';
@@ -129,13 +130,7 @@ export function fromConfig(loaded: LoadedConfig, reach?: Reachability): ModelJso
         model: d.model,
         api_base: d.provider.apiBase,
         key: d.provider.keyState,
-        state: d.unsupported
-          ? 'unsupported'
-          : d.provider.keyState === 'missing'
-            ? 'no_key'
-            : reach?.of(d.provider)?.ok === false
-              ? 'unreachable'
-              : 'ok',
+        state: configState(d) ?? (reach?.of(d.provider)?.ok === false ? 'unreachable' : 'ok'),
         ...(grouped ? routingJson(figures[i]) : {}),
       })),
     };
