@@ -14,7 +14,7 @@ import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
 import { StreamTally } from '../usage/stream-estimate.js';
-import { lazyPromptTokens } from './prompt-tokens.js';
+import { lazyPromptTokens, preparePromptTokens } from './prompt-tokens.js';
 import { released, routed, routingFor } from './routing-context.js';
 
 /** Chat Completions, Messages and Responses: one path, the dialect decides the wire shapes. */
@@ -36,6 +36,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   ctx.info.stream = stream;
   const config = ctx.state.loaded.config; // pinned for this request
   const traits = dialect.traits(body);
+  await preparePromptTokens(ctx.body.length, traits.images);
   const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
   const route = traitRoute(config.routes, model, traits, {
     bodyBytes: ctx.body.length,

@@ -1,9 +1,26 @@
 import type { ClientDialect } from '../dialects/types.js';
-import { countTokensLocally } from '../usage/count-tokens.js';
+
+type Tokenizer = typeof import('../usage/count-tokens.js');
 
 /**
- * The prompt's size in tokens, counted once on first use with the gateway's tokenizer. A body the
- * dialect cannot decode (it may still pass through) is estimated at four bytes per token.
+ * Bodies up to this size are never counted: every context window and long-context threshold is
+ * larger than the byte count, which bounds the tokens (each text token is at least one byte).
+ */
+const COUNT_FROM_BYTES = 4096;
+
+/** The tokenizer's tables are large (~60 MB): loaded on the first request that may need a count. */
+let tokenizer: Tokenizer | undefined;
+
+export async function preparePromptTokens(bodyBytes: number, images: boolean): Promise<void> {
+  if (!tokenizer && (images || bodyBytes > COUNT_FROM_BYTES))
+    tokenizer = await import('../usage/count-tokens.js');
+}
+
+/**
+ * The prompt's size in tokens, counted once on first use with the gateway's tokenizer (after
+ * `preparePromptTokens`). Without the tokenizer (a small body) it is the byte count, an upper
+ * bound. A body the dialect cannot decode (it may still pass through) is estimated at four bytes
+ * per token.
  */
 export function lazyPromptTokens(
   dialect: ClientDialect,
@@ -13,9 +30,10 @@ export function lazyPromptTokens(
   let n: number | undefined;
   return () => {
     if (n !== undefined) return n;
+    if (!tokenizer) return (n = bodyBytes);
     try {
       const body = decoded();
-      n = countTokensLocally(dialect.decodeRequest(body), String(body.model ?? ''));
+      n = tokenizer.countTokensLocally(dialect.decodeRequest(body), String(body.model ?? ''));
     } catch {
       n = Math.ceil(bodyBytes / 4);
     }
