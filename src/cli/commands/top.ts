@@ -1,6 +1,6 @@
 import type { FeedEntry } from '../../gateway/observe/request-feed.js';
 import { daemonGet, findDaemon } from '../daemon-client.js';
-import { EXIT, ExitError, out } from '../output.js';
+import { EXIT, ExitError, out, outRaw } from '../output.js';
 import { table } from '../table.js';
 
 /** What GET /ui/state answers (the fields `top` shows). */
@@ -100,7 +100,7 @@ export async function top(opts: { interval?: string }): Promise<void> {
     } catch (e) {
       last = `${CLEAR}agentbox top: ${(e as Error).message}  (q quits)`;
     }
-    process.stdout.write(last);
+    outRaw(last);
   };
   await draw();
   const timer = setInterval(() => void draw(), intervalMs);
@@ -109,5 +109,5 @@ export async function top(opts: { interval?: string }): Promise<void> {
   stdin.off('data', onKey);
   if (stdin.isTTY) stdin.setRawMode(false);
   stdin.pause();
-  process.stdout.write('\n');
+  outRaw('\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestFeed, type FeedEntry } from '../../src/gateway/observe/request-feed.js';
+import { RequestFeed, type FeedEntry } from '../../../src/gateway/observe/request-feed.js';
 
 const entry = (n: number): FeedEntry => ({
   at: '2026-01-01T00:00:00Z',
