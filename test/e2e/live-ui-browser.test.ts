@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 
@@ -15,7 +16,6 @@ import { makeConfig, startTestGateway } from '../helpers/gateway.js';
  * With AGENTBOX_UI_SCREENSHOT=path it saves a screenshot there (docs/ui.png is made this way).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const MASTER = 'sk-master-ui-test';
 
 describe.skipIf(!existsSync(CHROMIUM))(`live page /ui (needs ${CHROMIUM})`, () => {
@@ -58,17 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`live page /ui (needs ${CHROMIUM})`, () =
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1100, height: 640 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-proxy-server',
-      ],
+      args: CHROMIUM_ARGS,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
