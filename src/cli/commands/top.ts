@@ -87,8 +87,9 @@ export async function top(opts: { interval?: string }): Promise<void> {
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.resume();
   const onKey = (b: Buffer): void => {
+    // Raw mode on a terminal; without one (`docker exec -i`) keys arrive with their newline.
     const k = b.toString();
-    if (k === 'q' || k === 'Q' || k === '\x03' || k === '\x04') stop();
+    if (['q', 'Q', '\x03', '\x04'].some((c) => k.includes(c))) stop();
   };
   stdin.on('data', onKey);
   stdin.once('end', () => stop());
