@@ -45,6 +45,11 @@ export function out(text: string): void {
   write(process.stdout, text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** Exactly `text` on stdout, no newline added (a redrawn screen). */
+export function outRaw(text: string): void {
+  write(process.stdout, text);
+}
+
 export function err(text: string): void {
   write(process.stderr, text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -40,6 +40,11 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action(async (opts) => (await import('./commands/status.js')).status(opts));
   litellm
+    .command('top')
+    .description('A live view of deployments and requests, refreshed every second (q quits)')
+    .option('--interval <seconds>', 'refresh interval', '1')
+    .action(async (opts) => (await import('./commands/top.js')).top(opts));
+  litellm
     .command('models')
     .description('Aliases and their fallback chains, with key and health state')
     .option('--json', 'machine-readable output')

@@ -20,6 +20,7 @@ import { matchGeminiRoute } from './routes/gemini.js';
 import { handleMetrics } from './routes/metrics.js';
 import { handleThreads, handleToolCall } from './routes/mcp-tools.js';
 import { isUpgradeRequest, refuseUpgrade } from './routes/upgrade.js';
+import { handleUiEvents, handleUiPage, handleUiState } from './observe/ui-routes.js';
 import type { GatewayState } from './state.js';
 import type { Upstream } from './upstream/http.js';
 import { finishRequest } from './usage/finish.js';
@@ -132,6 +133,9 @@ export function createApp(deps: AppDeps): App {
       dialect: openaiChatDialect,
       auth: false,
     },
+    '/ui': { method: 'GET', handler: handleUiPage, dialect: openaiChatDialect, auth: false },
+    '/ui/state': { method: 'GET', handler: handleUiState, dialect: openaiChatDialect, auth: true },
+    '/ui/events': { method: 'GET', handler: handleUiEvents, dialect: openaiChatDialect, auth: true },
     '/health': {
       method: 'GET',
       handler: (c) => handleHealth(c, 'full'),
@@ -327,6 +331,8 @@ function logLine(ctx: RequestContext, log: Logger): void {
   const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   // A cost only when something was billed: an upstream answered, or the cache did (at $0).
   const billed = u.servedBy !== undefined || u.cache === 'hit';
+  const ms = Date.now() - ctx.started;
+  const cost = billed && typeof u.usd === 'number' ? u.usd : undefined;
   log[level](
     {
       id: ctx.requestId,
@@ -340,12 +346,12 @@ function logLine(ctx: RequestContext, log: Logger): void {
       switched: switchReasons(i),
       stream: i.stream,
       status,
-      ms: Date.now() - ctx.started,
+      ms,
       input_tokens: i.usage?.inputTokens,
       output_tokens: i.usage?.outputTokens,
       cache_read_tokens: i.usage?.cacheReadTokens,
       cache_write_tokens: i.usage?.cacheWriteTokens,
-      cost_usd: billed && typeof u.usd === 'number' ? u.usd : undefined,
+      cost_usd: cost,
       tokens_estimated: u.estimated,
       cache: u.cache,
       trait_route: i.traitRoute,
@@ -355,4 +361,19 @@ function logLine(ctx: RequestContext, log: Logger): void {
     },
     'request',
   );
+  ctx.state.feed.push({
+    at: new Date(ctx.started).toISOString(),
+    id: ctx.requestId,
+    route: i.route,
+    key_name: u.caller?.name ?? undefined,
+    model: i.model,
+    deployment: i.deployment,
+    status,
+    input_tokens: i.usage?.inputTokens,
+    output_tokens: i.usage?.outputTokens,
+    cost_usd: cost,
+    ms,
+    fallbacks: i.fallbacks,
+    error: i.error,
+  });
 }

@@ -5,6 +5,7 @@ import { Cooldowns } from './router/cooldown.js';
 import { LiveStats } from './router/live-stats.js';
 import type { UsageServices } from './usage/services.js';
 import type { Tracing } from './observe/tracing.js';
+import { RequestFeed } from './observe/request-feed.js';
 import { ThreadStore } from './usage/threads.js';
 
 export interface ReloadStatus {
@@ -39,6 +40,8 @@ export class GatewayState {
   readonly threads: ThreadStore;
   /** Whether each provider's host accepts connections (the `unreachable` state). */
   readonly reachability: Reachability;
+  /** The last requests, for the live page and `agentbox litellm top`. */
+  readonly feed = new RequestFeed();
 
   constructor(
     loaded: LoadedConfig,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/gateway/daemon.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { makeConfig, startTestGateway } from '../helpers/gateway.js';
 
@@ -16,8 +17,6 @@ import { makeConfig, startTestGateway } from '../helpers/gateway.js';
  * a preflight, and a DNS-rebound page tries same-origin reads: the fake upstream must see nothing.
  * `*.test` names resolve to 127.0.0.1 inside the browser only (host-resolver-rules).
  */
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(CHROMIUM))(`browser-borne requests (needs ${CHROMIUM})`, () => {
   let up: FakeUpstream;
@@ -48,16 +47,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`browser-borne requests (needs ${CHROMIUM
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...CHROMIUM_ARGS,
         '--host-resolver-rules=MAP *.test 127.0.0.1',
-        '--no-proxy-server',
         // A rebound page's document did not come from a loopback address: let Chromium's own
         // local-network checks stand aside, so the gateway's are what is tested.
         '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights',
