@@ -34,7 +34,12 @@ export function buildConfig(
     name,
     glob: isGlob(name),
     deployments: chain.map((entry, index) =>
-      toDeployment(name, index, entry, own(providers, entry.provider)!),
+      toDeployment(
+        name,
+        index,
+        withAliasOverrides(entry, own(raw.router.aliases ?? {}, name)),
+        own(providers, entry.provider)!,
+      ),
     ),
     ...(raw.model_labels && Object.hasOwn(raw.model_labels, name) ? { label: raw.model_labels[name] } : {}),
   }));
@@ -150,6 +155,20 @@ export function buildConfig(
     config.cache = { type, ttlS: raw.cache.ttl, maxEntries: raw.cache.max_entries };
   }
   return { config, warnings };
+}
+
+/** `router.aliases.<alias>` force/drop/drop_params on a chain entry; the entry's own settings win. */
+function withAliasOverrides(
+  e: RawDeployment,
+  a: { force?: Record<string, unknown>; drop?: string[]; drop_params?: boolean } | undefined,
+): RawDeployment {
+  if (!a || (a.force === undefined && a.drop === undefined && a.drop_params === undefined)) return e;
+  return {
+    ...e,
+    force: a.force || e.force ? { ...a.force, ...e.force } : undefined,
+    drop: a.drop || e.drop ? [...new Set([...(a.drop ?? []), ...(e.drop ?? [])])] : undefined,
+    drop_params: e.drop_params ?? a.drop_params,
+  };
 }
 
 function toDeployment(alias: string, index: number, e: RawDeployment, provider: ProviderConfig): Deployment {

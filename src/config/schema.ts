@@ -254,7 +254,21 @@ export const litellmSchema = z
           'Skip deployments that cannot serve a request (images, tools, JSON schema, reasoning, context window) before trying them',
         ),
         aliases: z
-          .record(z.string(), z.strictObject({ strategy: strategySchema.optional() }))
+          .record(
+            z.string(),
+            z.strictObject({
+              strategy: strategySchema.optional(),
+              force: deploymentSchema.shape.force.describe(
+                "Parameters set over the client's values on every deployment of the alias (a chain entry's own force wins)",
+              ),
+              drop: deploymentSchema.shape.drop.describe(
+                'Parameters removed from every request to the alias (added to each chain entry’s drop)',
+              ),
+              drop_params: deploymentSchema.shape.drop_params.describe(
+                'Overrides litellm.drop_params for the alias (a chain entry’s own drop_params wins)',
+              ),
+            }),
+          )
           .optional()
           .describe('Router settings per alias (exact alias name), overriding the ones above'),
       })
