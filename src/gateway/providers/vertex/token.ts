@@ -38,7 +38,7 @@ export function createTokenSource(opts: TokenSourceOptions = {}): TokenSource {
   const entries = new Map<string, Entry>();
   const cached = (
     key: string,
-    fetch: () => Promise<{ token: string; expiresInS: number }>,
+    obtain: () => Promise<{ token: string; expiresInS: number }>,
   ): Promise<string> => {
     let e = entries.get(key);
     if (!e) {
@@ -48,7 +48,7 @@ export function createTokenSource(opts: TokenSourceOptions = {}): TokenSource {
     if (e.token && e.expiresAt - margin > now()) return Promise.resolve(e.token);
     if (e.inFlight) return e.inFlight;
     const entry = e;
-    entry.inFlight = fetch()
+    entry.inFlight = obtain()
       .then(({ token, expiresInS }) => {
         entry.token = token;
         entry.expiresAt = now() + expiresInS * 1000;
