@@ -1,14 +1,14 @@
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
-import { logFile, PRIVATE_DIR, stateDir, stateFile } from '../../shared/paths.js';
-import { readState, type DaemonState } from '../../shared/state-file.js';
-import { clientUrl, daemonGet, findDaemon, sleep, type Health } from '../daemon-client.js';
+import { logFile, PRIVATE_DIR, stateDir } from '../../shared/paths.js';
+import type { ReadyMessage } from '../../shared/ready-signal.js';
+import type { DaemonState } from '../../shared/state-file.js';
+import { clientUrl, findDaemon, type Health } from '../daemon-client.js';
+import { spawnReporting } from '../daemon-spawn.js';
 import { startNotes } from '../start-notes.js';
 import { ignoredLines } from '../config-report.js';
 import { problemsIn } from '../log-format.js';
@@ -21,10 +21,13 @@ import { parsePort, type StartOptions } from './start.js';
 const READY_TIMEOUT_MS = 15_000;
 const ROTATE_BYTES = 10 * 1024 * 1024;
 
+type UnreachableDeployment = Health['deployments'][number];
+
 /**
  * `agentbox litellm start` (detached): under a lock in the state dir, check for a running daemon
  * (a stale state file is removed), check the port, spawn `daemon-main.js` detached with its output
- * appended to the log, and wait for the state file and `/health/readiness`.
+ * appended to the log, and wait for the ready line it sends once it listens and has written the
+ * state file (or for its exit).
  */
 export async function startDetached(opts: StartOptions, loaded: LoadedConfig): Promise<void> {
   const env = process.env;
@@ -41,23 +44,13 @@ export async function startDetached(opts: StartOptions, loaded: LoadedConfig): P
   try {
     const again = await findDaemon(env);
     if (again) return alreadyRunning(again, opts, loaded);
-    for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
-    const { createPricer } = await import('../../gateway/usage/pricing.js');
-    for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
-    for (const line of ignoredLines(loaded.ignored)) err(line);
-    if (!loaded.config.enabled) {
-      err(
-        'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',
-      );
-    }
-    const state = await spawnDaemon(opts, loaded, env);
+    const { state, deployments } = await spawnDaemon(opts, loaded, env);
     const models = loaded.config.models.length;
     out(
       `agentbox gateway running on ${clientUrl(state)} (pid ${state.pid}, ${models} model${models === 1 ? '' : 's'})`,
     );
     err(`config: ${state.config_path ?? '(embedded defaults)'} · log: ${logFile(env)}`);
-    const health = await daemonGet<Health>(state, '/health', { env }).catch(() => undefined);
-    for (const note of startNotes(loaded, env, health?.deployments)) err(note);
+    for (const note of startNotes(loaded, env, deployments)) err(note);
   } finally {
     await release();
   }
@@ -102,7 +95,7 @@ async function spawnDaemon(
   opts: StartOptions,
   loaded: LoadedConfig,
   env: NodeJS.ProcessEnv,
-): Promise<DaemonState> {
+): Promise<ReadyMessage<UnreachableDeployment>> {
   const { host, port } = loaded.config;
   if (port !== 0 && !(await portFree(host, port).catch(() => true))) {
     const owner = await portOwner(port).catch(() => undefined);
@@ -124,52 +117,26 @@ async function spawnDaemon(
   const portFlag = parsePort(opts.port);
   if (portFlag !== undefined) args.push('--port', String(portFlag));
 
-  // The daemon's stdout/stderr go straight to the log (a crash trace lands there too). execa passes
-  // a non-array fd number through to spawn as is; its types only spell out 3..9.
-  const fd = openSync(log, 'a', 0o600) as 3;
-  const spawn = (): ReturnType<typeof execa> =>
-    execa(process.execPath, args, {
-      detached: true,
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: fd,
-      stderr: fd,
-      cwd: stateDir(env),
-      env,
-      reject: false,
-    });
-  let child: ReturnType<typeof execa>;
-  try {
-    child = spawn();
-  } finally {
-    closeSync(fd);
-  }
-  child.unref();
-  let exitCode: number | undefined;
-  void child.then((r) => {
-    exitCode = r.exitCode ?? 1;
+  const daemon = spawnReporting<UnreachableDeployment>(process.execPath, args, {
+    log,
+    cwd: stateDir(env),
+    env,
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new ExitError(EXIT.failure, 'agentbox: could not spawn the gateway daemon');
-
+  // What start says before the progress line is worked out while the daemon boots.
+  await printStartWarnings(loaded);
   const progress = startProgress(`starting the gateway on ${host}:${port === 0 ? '(any port)' : port} …`);
   try {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      if (exitCode !== undefined) {
-        progress.done();
-        throw new ExitError(
-          exitCode === EXIT.usage ? EXIT.usage : EXIT.failure,
-          await failure(log, logStart),
-        );
-      }
-      const state = await readState(stateFile(env));
-      if (state?.pid === pid && (await ready(state))) return state;
-      await sleep(100);
-    }
+    const outcome = await daemon.outcome(READY_TIMEOUT_MS);
     progress.done();
+    if ('ready' in outcome) return outcome.ready;
+    if ('exitCode' in outcome) {
+      throw new ExitError(
+        outcome.exitCode === EXIT.usage ? EXIT.usage : EXIT.failure,
+        await failure(log, logStart),
+      );
+    }
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(daemon.pid, 'SIGTERM');
     } catch {
       // already gone
     }
@@ -182,13 +149,16 @@ async function spawnDaemon(
   }
 }
 
-async function ready(state: DaemonState): Promise<boolean> {
-  try {
-    const res = await fetch(`${clientUrl(state)}/health/readiness`, { signal: AbortSignal.timeout(2_000) });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
+/** Config warnings, budgets no price can enforce, keys not honoured, and `enabled: false`. */
+async function printStartWarnings(loaded: LoadedConfig): Promise<void> {
+  for (const w of loaded.warnings) err(`warning: ${formatIssue(w)}`);
+  const { createPricer } = await import('../../gateway/usage/pricing.js');
+  for (const w of unpricedBudgetIssues(loaded.config, createPricer())) err(`warning: ${formatIssue(w)}`);
+  for (const line of ignoredLines(loaded.ignored)) err(line);
+  if (!loaded.config.enabled) {
+    err(
+      'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',
+    );
   }
 }
 
