@@ -1,17 +1,11 @@
-import {
-  calcPrice,
-  findProvider,
-  type ConditionalPrice,
-  type ModelInfo,
-  type ModelPrice,
-  type Provider,
-} from '@pydantic/genai-prices';
+import type { ConditionalPrice, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import type { Deployment } from '../../config/types.js';
 import type { Usage } from '../canonical.js';
+import { priceCatalog } from './price-catalog.js';
 
 /**
  * USD per request from the pricing data bundled in `@pydantic/genai-prices` (read offline: its
- * auto-update is never enabled), with the deployment's own `*_cost_per_token` values winning.
+ * auto-update is never enabled; loaded at the first lookup, see price-catalog.ts), with the deployment's own `*_cost_per_token` values winning.
  * Cache-read and cache-write tokens get their own prices. A price that is not known gives `null`,
  * never 0.
  */
@@ -73,7 +67,7 @@ export function createPricer(): Pricer {
       const quick = quickCost(p, input, usage.outputTokens, cacheRead, cacheWrite);
       if (quick !== undefined) return quick;
       // genai-prices wants input_tokens as the total, with the cache tokens as parts of it.
-      const result = calcPrice(
+      const result = priceCatalog().calcPrice(
         {
           input_tokens: input,
           output_tokens: usage.outputTokens,
@@ -220,6 +214,7 @@ function resolveDeployment(d: Deployment): Resolved | null {
 
 /** The catalog's entry for this deployment: by provider name, then provider type, then API base. */
 function catalogModel(d: Deployment): { provider: Provider; model: ModelInfo } | null {
+  const { calcPrice, findProvider } = priceCatalog();
   const ids: string[] = [];
   if (findProvider({ providerId: d.provider.name })) ids.push(d.provider.name);
   const byType = TYPE_IDS[d.provider.type];
