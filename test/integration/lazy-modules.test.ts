@@ -11,7 +11,7 @@ const REPO = new URL('../..', import.meta.url).pathname;
 /**
  * A gateway process (the built `dist/`) that says, on request, which of the packages only some
  * requests need it holds: the price catalogue is not loaded at start, only by the first request
- * that is priced, and that request is priced from it.
+ * that is priced, and that request is priced from it; of undici only the Pool is ever loaded.
  */
 const PROBE = `
 import { createRequire } from 'node:module';
@@ -20,11 +20,16 @@ import { loadConfig } from '${REPO}dist/config/load.js';
 import { startGateway } from '${REPO}dist/gateway/daemon.js';
 import { silentLogger } from '${REPO}dist/shared/log.js';
 const require = createRequire(import.meta.url);
-const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name + '/'));
+const loaded = (name) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + name));
 const r = await loadConfig({ path: process.argv[1], env: {} });
 if (!r.ok) throw new Error(JSON.stringify(r.errors));
 const gw = await startGateway(r.loaded, { log: silentLogger(), stateDir: null });
-const report = () => console.log(JSON.stringify({ url: gw.url, prices: loaded('@pydantic/genai-prices') }));
+const report = () => console.log(JSON.stringify({
+    url: gw.url,
+    prices: loaded('@pydantic/genai-prices/'),
+    undiciIndex: loaded('undici/index.js'),
+    undiciPool: loaded('undici/lib/dispatcher/pool.js'),
+  }));
 report();
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'stop') break;
@@ -45,7 +50,7 @@ describe('modules loaded when first needed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the price catalogue: not at start, then loaded by the first priced request', async () => {
+  it('the price catalogue: not at start, then loaded by the first priced request; never undici’s index', async () => {
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
@@ -63,11 +68,11 @@ describe('modules loaded when first needed', () => {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const next = async (): Promise<{ url: string; prices: boolean }> =>
-      JSON.parse(String((await lines.next()).value));
+    type Report = { url: string; prices: boolean; undiciIndex: boolean; undiciPool: boolean };
+    const next = async (): Promise<Report> => JSON.parse(String((await lines.next()).value));
     try {
       const atStart = await next();
-      expect(atStart.prices).toBe(false);
+      expect(atStart).toMatchObject({ prices: false, undiciIndex: false, undiciPool: true });
       const res = await fetch(`${atStart.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -78,7 +83,7 @@ describe('modules loaded when first needed', () => {
       // gpt-4o from the catalogue: $2.50 per million input tokens, $10 per million output tokens.
       expect(Number(res.headers.get('x-agentbox-cost'))).toBeCloseTo(1000 * 2.5e-6 + 100 * 10e-6, 9);
       child.stdin!.write('report\n');
-      expect((await next()).prices).toBe(true);
+      expect(await next()).toMatchObject({ prices: true, undiciIndex: false, undiciPool: true });
     } finally {
       child.stdin!.end('stop\n');
       await new Promise((r) => child.once('exit', r));

@@ -1,4 +1,5 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Pool, poolRequest } from './undici-pool.js';
 
 /**
  * One keep-alive undici Pool per upstream origin, without a connection cap. Timeouts are per request: `headersTimeout`
@@ -40,7 +41,7 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
   return {
     request(call) {
       const pool = poolFor(call.url.origin);
-      return pool.request({
+      return poolRequest(pool, {
         path: call.url.pathname + call.url.search,
         method: call.method ?? 'POST',
         headers: call.headers,

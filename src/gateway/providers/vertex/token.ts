@@ -1,5 +1,4 @@
 import { createSign } from 'node:crypto';
-import { request } from 'undici';
 import type { ServiceAccount } from '../../../config/types.js';
 import { GatewayError } from '../../errors.js';
 
@@ -76,6 +75,8 @@ async function fetchMetadataToken(
   let status: number;
   let text: string;
   try {
+    // The whole of undici only for this rare call (see upstream/undici-pool.ts).
+    const { request } = await import('undici');
     const res = await request(url, {
       method: 'GET',
       headers: { 'metadata-flavor': 'Google' },
@@ -132,6 +133,7 @@ async function fetchToken(
   let status: number;
   let text: string;
   try {
+    const { request } = await import('undici');
     const res = await request(sa.tokenUri, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

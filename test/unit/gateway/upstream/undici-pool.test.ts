@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { Dispatcher, Pool as IndexPool } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Pool, poolRequest } from '../../../../src/gateway/upstream/undici-pool.js';
+
+describe('undici Pool loaded without the package index', () => {
+  let server: Server;
+  let origin: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json', 'x-seen': req.headers['x-test'] ?? '' });
+        res.end(JSON.stringify({ method: req.method, path: req.url, body }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('is the Pool and the request() undici documents', () => {
+    expect(Pool).toBe(IndexPool);
+    // The index (loaded by this test) puts this module's function on every dispatcher as request().
+    const viaIndex = (Dispatcher.prototype as unknown as { request: unknown }).request;
+    expect(viaIndex).toBeTypeOf('function');
+    expect(viaIndex).toBe(createRequire(import.meta.url)('undici/lib/api/api-request.js'));
+  });
+
+  it('sends a request and reads the answer through a Pool', async () => {
+    const pool = new Pool(origin, { connections: null, pipelining: 1 });
+    try {
+      const res = await poolRequest(pool, {
+        path: '/v1/x?y=1',
+        method: 'POST',
+        headers: { 'x-test': 'yes' },
+        body: 'hello',
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.headers['x-seen']).toBe('yes');
+      expect(await res.body.json()).toEqual({ method: 'POST', path: '/v1/x?y=1', body: 'hello' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
