@@ -11,7 +11,8 @@ const REPO = new URL('../..', import.meta.url).pathname;
 /**
  * A gateway process (the built `dist/`) that says, on request, which of the packages only some
  * requests need it holds: the price catalogue is not loaded at start, only by the first request
- * that is priced, and that request is priced from it; of undici only the Pool is ever loaded.
+ * that is priced, and that request is priced from it; prom-client at the first scrape of /metrics;
+ * of undici only the Pool is ever loaded.
  */
 const PROBE = `
 import { createRequire } from 'node:module';
@@ -29,6 +30,7 @@ const report = () => console.log(JSON.stringify({
     prices: loaded('@pydantic/genai-prices/'),
     undiciIndex: loaded('undici/index.js'),
     undiciPool: loaded('undici/lib/dispatcher/pool.js'),
+    prom: loaded('prom-client/'),
   }));
 report();
 for await (const line of createInterface({ input: process.stdin })) {
@@ -50,7 +52,7 @@ describe('modules loaded when first needed', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the price catalogue: not at start, then loaded by the first priced request; never undici’s index', async () => {
+  it('the price catalogue: not at start, then loaded by the first priced request; prom-client at the first scrape; never undici’s index', async () => {
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
@@ -68,11 +70,11 @@ describe('modules loaded when first needed', () => {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    type Report = { url: string; prices: boolean; undiciIndex: boolean; undiciPool: boolean };
+    type Report = { url: string; prices: boolean; undiciIndex: boolean; undiciPool: boolean; prom: boolean };
     const next = async (): Promise<Report> => JSON.parse(String((await lines.next()).value));
     try {
       const atStart = await next();
-      expect(atStart).toMatchObject({ prices: false, undiciIndex: false, undiciPool: true });
+      expect(atStart).toMatchObject({ prices: false, undiciIndex: false, undiciPool: true, prom: false });
       const res = await fetch(`${atStart.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -83,7 +85,15 @@ describe('modules loaded when first needed', () => {
       // gpt-4o from the catalogue: $2.50 per million input tokens, $10 per million output tokens.
       expect(Number(res.headers.get('x-agentbox-cost'))).toBeCloseTo(1000 * 2.5e-6 + 100 * 10e-6, 9);
       child.stdin!.write('report\n');
-      expect(await next()).toMatchObject({ prices: true, undiciIndex: false, undiciPool: true });
+      expect(await next()).toMatchObject({ prices: true, undiciIndex: false, prom: false });
+      // prom-client at the first scrape, which counts the request served before it.
+      const scrape = await fetch(`${atStart.url}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toMatch(
+        /^agentbox_requests_total\{alias="gpt",deployment="openai\/gpt-4o",status="200"\} 1$/m,
+      );
+      child.stdin!.write('report\n');
+      expect(await next()).toMatchObject({ prom: true });
     } finally {
       child.stdin!.end('stop\n');
       await new Promise((r) => child.once('exit', r));
