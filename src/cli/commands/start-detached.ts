@@ -123,7 +123,7 @@ async function spawnDaemon(
     env,
   });
   // What start says before the progress line is worked out while the daemon boots.
-  await printStartWarnings(loaded);
+  await printStartWarnings(loaded).catch((e: Error) => err(`warning: ${e.message}`));
   const progress = startProgress(`starting the gateway on ${host}:${port === 0 ? '(any port)' : port} …`);
   try {
     const outcome = await daemon.outcome(READY_TIMEOUT_MS);
