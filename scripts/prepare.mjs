@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `prepare` (run by npm ci / npm install in a clone, and by npm pack): build dist/ with TypeScript.
+// `prepare` (run by npm ci / npm install in a clone, and by npm pack): build dist/ with TypeScript,
+// then bundle the detached daemon.
 // Without the devDependencies (npm ci --omit=dev) there is no compiler: say what to do instead.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,4 +18,7 @@ if (!existsSync(tsc)) {
   process.exit(1);
 }
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+// The detached daemon's bundle (scripts/bundle-daemon.mjs), as `npm run build` makes it.
+const b = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-daemon.mjs')], { stdio: 'inherit' });
+process.exit(b.status ?? 1);

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReady, readReady } from '../../src/shared/ready-signal.js';
 import { DAEMON } from '../helpers/built-daemon.js';
 
+const BUNDLE = new URL('../../dist/daemon/daemon-main.js', import.meta.url).pathname;
+
 /**
  * The detached daemon says it is ready on the pipe `start` gives it (`--ready-fd 3`) instead of
  * being polled: one JSON line naming it, sent after the state file is written; a daemon that
@@ -27,11 +29,11 @@ describe('daemon ready signal', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (name: string, config: string, extra: string[] = ['--ready-fd', '3']) => {
+  const run = (name: string, config: string, extra: string[] = ['--ready-fd', '3'], entry = DAEMON) => {
     const state = join(dir, name);
     const file = join(dir, `${name}.yml`);
     writeFileSync(file, config);
-    const child = spawn(process.execPath, [DAEMON, '--config', file, '--port', '0', ...extra], {
+    const child = spawn(process.execPath, [entry, '--config', file, '--port', '0', ...extra], {
       env: { PATH: process.env.PATH ?? '', HOME: dir, AGENTBOX_STATE_DIR: state },
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     });
@@ -62,6 +64,37 @@ describe('daemon ready signal', () => {
       expect(ready!.deployments[0].reason).toContain(`127.0.0.1:${closedPort}`);
       const live = await fetch(`${ready!.state.url}/health/liveliness`);
       expect(live.status).toBe(200);
+    } finally {
+      d.child.kill('SIGTERM');
+      expect(await d.exited).toBe(0);
+    }
+  });
+
+  it('the bundle start spawns (dist/daemon/) signals the same way and serves', async () => {
+    const d = run('bundle', 'litellm: {}\n', ['--ready-fd', '3'], BUNDLE);
+    try {
+      const ready = await readReady(d.pipe);
+      expect(ready?.state.pid).toBe(d.child.pid);
+      const res = await fetch(`${ready!.state.url}/v1/models`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { object: string }).object).toBe('list');
+      // The MCP route loads the MCP SDK from its own chunk on the first call.
+      const mcp = await fetch(`${ready!.state.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 't', version: '1' },
+          },
+        }),
+      });
+      expect(mcp.status).toBe(200);
+      expect(await mcp.text()).toContain('"serverInfo"');
     } finally {
       d.child.kill('SIGTERM');
       expect(await d.exited).toBe(0);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +113,7 @@ async function spawnDaemon(
     (s) => s.size,
     () => 0,
   );
-  const args = [fileURLToPath(new URL('../../gateway/daemon-main.js', import.meta.url))];
+  const args = [daemonEntry()];
   if (loaded.path) args.push('--config', loaded.path);
   const portFlag = parsePort(opts.port);
   if (portFlag !== undefined) args.push('--port', String(portFlag));
@@ -160,6 +161,21 @@ async function printStartWarnings(loaded: LoadedConfig): Promise<void> {
       'note: litellm.enabled is false (it decides whether a container starts the gateway); starting it as asked',
     );
   }
+}
+
+/**
+ * The daemon `start` spawns: the bundle `npm run build` makes of `gateway/daemon-main.js`
+ * (scripts/bundle-daemon.mjs), which is ready sooner. A build without it is refused, not replaced.
+ */
+function daemonEntry(): string {
+  const bundle = fileURLToPath(new URL('../../daemon/daemon-main.js', import.meta.url));
+  if (!existsSync(bundle)) {
+    throw new ExitError(
+      EXIT.failure,
+      `agentbox: ${bundle} is missing: this build is incomplete; run npm run build (or npm ci)`,
+    );
+  }
+  return bundle;
 }
 
 /** Why the daemon exited: the error lines it logged since it was spawned. */
