@@ -21,6 +21,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
 COPY container ./container
+COPY scripts/bundle-daemon.mjs ./scripts/
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && chmod 0755 bin/agentbox.js container/*.sh container/*.mjs
