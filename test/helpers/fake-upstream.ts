@@ -12,6 +12,8 @@ export type Behaviour =
       text?: string;
       tool?: { name: string; args: Record<string, unknown> };
       usage?: Partial<FakeUsage>;
+      /** Anthropic format: a thinking block (and a redacted one) before the answer, as Claude sends them. */
+      thinking?: FakeThinking;
     }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
@@ -36,6 +38,12 @@ export type Behaviour =
       gapMs?: number;
       cut?: boolean;
     };
+
+export interface FakeThinking {
+  text: string;
+  signature: string;
+  redacted?: string;
+}
 
 export interface FakeUsage {
   input: number;
@@ -245,7 +253,7 @@ function respond(
       JSON.stringify(
         format === 'openai'
           ? openaiJson(model, text, ok.tool, usage)
-          : anthropicJson(model, text, ok.tool, usage),
+          : anthropicJson(model, text, ok.tool, usage, ok.thinking),
       ),
     );
     return;
@@ -253,7 +261,7 @@ function respond(
   const events =
     format === 'openai'
       ? openaiEvents(model, text, ok.tool, usage)
-      : anthropicEvents(model, text, ok.tool, usage);
+      : anthropicEvents(model, text, ok.tool, usage, ok.thinking);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (b.kind === 'slow') {
     let i = 0;
@@ -381,15 +389,25 @@ function anthropicJson(
   text: string,
   tool: { name: string; args: unknown } | undefined,
   u: FakeUsage,
+  thinking?: FakeThinking,
 ): unknown {
+  const thought = thinking
+    ? [
+        { type: 'thinking', thinking: thinking.text, signature: thinking.signature },
+        ...(thinking.redacted ? [{ type: 'redacted_thinking', data: thinking.redacted }] : []),
+      ]
+    : [];
   return {
     id: 'msg_fake1',
     type: 'message',
     role: 'assistant',
     model,
-    content: tool
-      ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }]
-      : [{ type: 'text', text }],
+    content: [
+      ...thought,
+      ...(tool
+        ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }]
+        : [{ type: 'text', text }]),
+    ],
     stop_reason: tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: {
@@ -406,6 +424,7 @@ function anthropicEvents(
   text: string,
   tool: { name: string; args: unknown } | undefined,
   u: FakeUsage,
+  thinking?: FakeThinking,
 ): string[] {
   const ev = (type: string, data: Record<string, unknown>): string =>
     `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -428,32 +447,60 @@ function anthropicEvents(
       },
     }),
   ];
+  let n = 0;
+  if (thinking) {
+    out.push(
+      ev('content_block_start', {
+        index: n,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      }),
+    );
+    out.push(
+      ev('content_block_delta', { index: n, delta: { type: 'thinking_delta', thinking: thinking.text } }),
+    );
+    out.push(
+      ev('content_block_delta', {
+        index: n,
+        delta: { type: 'signature_delta', signature: thinking.signature },
+      }),
+    );
+    out.push(ev('content_block_stop', { index: n++ }));
+    if (thinking.redacted) {
+      out.push(
+        ev('content_block_start', {
+          index: n,
+          content_block: { type: 'redacted_thinking', data: thinking.redacted },
+        }),
+      );
+      out.push(ev('content_block_stop', { index: n++ }));
+    }
+  }
   if (tool) {
     const args = JSON.stringify(tool.args);
     out.push(
       ev('content_block_start', {
-        index: 0,
+        index: n,
         content_block: { type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: {} },
       }),
     );
     out.push(
       ev('content_block_delta', {
-        index: 0,
+        index: n,
         delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) },
       }),
     );
     out.push(
       ev('content_block_delta', {
-        index: 0,
+        index: n,
         delta: { type: 'input_json_delta', partial_json: args.slice(5) },
       }),
     );
-    out.push(ev('content_block_stop', { index: 0 }));
+    out.push(ev('content_block_stop', { index: n }));
   } else {
-    out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+    out.push(ev('content_block_start', { index: n, content_block: { type: 'text', text: '' } }));
     for (const piece of text.match(/.{1,6}/gs) ?? [])
-      out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
-    out.push(ev('content_block_stop', { index: 0 }));
+      out.push(ev('content_block_delta', { index: n, delta: { type: 'text_delta', text: piece } }));
+    out.push(ev('content_block_stop', { index: n }));
   }
   out.push(
     ev('message_delta', {

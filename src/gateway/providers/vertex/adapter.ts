@@ -79,6 +79,7 @@ export function createVertexAdapters(deps: VertexDeps): { gemini: ProviderAdapte
       ...base,
       native: 'anthropic-messages',
       wires: { 'anthropic-messages': claudeCodec },
+      reasoningFamily: () => 'anthropic',
       async headers(d, client) {
         const h = await bearer(d);
         const beta = client['anthropic-beta'];
