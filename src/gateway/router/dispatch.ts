@@ -7,6 +7,7 @@ import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
 import { createParamSink, dropsParams } from '../params/sink.js';
 import { applyOverrides, overridden } from '../params/overrides.js';
+import { reportUnportable } from '../params/unportable.js';
 import {
   markAnswer,
   passthroughFor,
@@ -166,6 +167,7 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       const codec = adapter.wires[adapter.native];
       if (!codec)
         throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
+      reportUnportable(canonical, codec.dialect, params);
       plan = {
         mode: 'translate',
         adapter,
