@@ -39,6 +39,8 @@ let chat: FakeUpstream;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentbox-thinking-fallback-'));
   const an = await startFakeUpstream('anthropic');
+  // Like Anthropic: foreign or altered signatures are refused, and so is a tool round without thinking.
+  an.checkThinking = true;
   chat = await startFakeUpstream('openai');
   const port = await freePort();
   const yaml = [
@@ -165,7 +167,10 @@ describe('claude -p with thinking across a fallback to a Chat upstream and back'
       .filter((f) => f.endsWith('.jsonl'))
       .map((f) => readFileSync(join(world.env.HOME!, '.claude', 'projects', f), 'utf8'));
     expect(transcripts.join('\n')).toContain(`"signature":"agentbox:anthropic:${SIG}"`);
-    // Turn three: both results, Anthropic's thinking still in the history.
+    // Turn three: both results, Anthropic's thinking still in the history. Its tool round is the
+    // Chat upstream's call, without thinking: adaptive thinking (what Claude Code asks for) takes
+    // that as it is, so the request goes as sent.
     expect(toolResults(an[2]).map((t) => t.trim())).toEqual(['one-7f3a', 'two-7f3a']);
+    expect(an[2].body.thinking).toEqual(an[0].body.thinking);
   });
 });

@@ -70,6 +70,12 @@ export interface FakeUpstream {
   readonly connections: number;
   queue: Behaviour[];
   setBehaviours(...b: Behaviour[]): void;
+  /**
+   * Anthropic format: check thinking history as Anthropic does, answering its 400s: a thinking
+   * block's signature must be one this fake issued, and with thinking enabled (a budget; adaptive
+   * thinking has no such rule) the ongoing tool round's assistant turn must lead with thinking.
+   */
+  checkThinking: boolean;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,8 @@ export async function startFakeUpstream(
   let queue: Behaviour[] = initial.length ? [...initial] : [{ kind: 'ok' }];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const issued = new Set<string>();
+  const state = { checkThinking: false };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -102,6 +110,14 @@ export async function startFakeUpstream(
       requests.push(recorded);
       let b = queue.length > 1 ? queue.shift()! : queue[0];
       for (let i = 0; i < 5 && b.kind === 'decide'; i++) b = b.decide(recorded);
+      const refusal = format === 'anthropic' && state.checkThinking ? thinkingRefusal(body, issued) : null;
+      if (refusal)
+        b = {
+          kind: 'status',
+          status: 400,
+          body: { type: 'error', error: { type: 'invalid_request_error', message: refusal } },
+        };
+      if (b.kind === 'ok' && b.thinking) issued.add(b.thinking.signature);
       respond(format, b, req, res, body, timers);
     });
   });
@@ -125,6 +141,12 @@ export async function startFakeUpstream(
     },
     setBehaviours(...b) {
       queue = b;
+    },
+    get checkThinking() {
+      return state.checkThinking;
+    },
+    set checkThinking(v: boolean) {
+      state.checkThinking = v;
     },
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -510,4 +532,22 @@ function anthropicEvents(
   );
   out.push(ev('message_stop', {}));
   return out;
+}
+
+/** Anthropic's refusals of thinking history (its wording), or null when the body passes. */
+function thinkingRefusal(body: any, issued: Set<string>): string | null {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (const [i, m] of messages.entries()) {
+    if (m?.role !== 'assistant' || !Array.isArray(m.content)) continue;
+    for (const [j, b] of m.content.entries())
+      if (b?.type === 'thinking' && !issued.has(b.signature))
+        return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`;
+  }
+  const on = body?.thinking?.type === 'enabled';
+  const last = [...messages].reverse().find((m) => m?.role === 'assistant');
+  if (!on || !Array.isArray(last?.content) || !last.content.some((b: any) => b?.type === 'tool_use'))
+    return null;
+  const first = last.content[0]?.type;
+  if (first === 'thinking' || first === 'redacted_thinking') return null;
+  return `Expected \`thinking\` or \`redacted_thinking\`, but found \`${first}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks).`;
 }

@@ -28,6 +28,7 @@ let openai: OpenAI;
 
 beforeAll(async () => {
   an = await startFakeUpstream('anthropic');
+  an.checkThinking = true;
   chat = await startFakeUpstream('openai');
   oai = await startFakeUpstream('openai');
   google = await startFakeGoogle({ apiKey: 'g-key' });
