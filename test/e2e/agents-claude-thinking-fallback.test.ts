@@ -1,17 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { startGateway } from '../../src/gateway/daemon.js';
-import { silentLogger } from '../../src/shared/log.js';
 import { startFakeUpstream, type FakeUpstream, type Recorded } from '../helpers/fake-upstream.js';
 import {
   agentboxEnv,
   describeRun,
   freePort,
-  MASTER_KEY,
-  OFFLINE_ENV,
+  openAgentWorld,
   requireCli,
   runBounded,
   toolResults,
@@ -56,31 +52,7 @@ beforeAll(async () => {
     '  router: { num_retries: 0, timeout: 30 }',
     '',
   ].join('\n');
-  const configPath = join(dir, 'config.yml');
-  writeFileSync(configPath, yaml);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: join(dir, 'home'),
-    AGENTBOX_STATE_DIR: join(dir, 'state'),
-    AGENTBOX_MASTER_KEY: MASTER_KEY,
-    ...OFFLINE_ENV,
-  };
-  const loaded = await loadConfig({ path: configPath, env });
-  if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.errors)}`);
-  const gateway = await startGateway(loaded.loaded, { log: silentLogger(), stateDir: null });
-  world = {
-    dir,
-    configPath,
-    upstream: an,
-    gateway,
-    env,
-    async close() {
-      await gateway.stop(100);
-      await an.close();
-      await chat.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  world = await openAgentWorld(dir, yaml, an, [chat]);
 });
 afterAll(async () => {
   await world?.close();

@@ -247,6 +247,51 @@ describe('a session that falls back to another family', () => {
   });
 });
 
+describe("reasoning the gateway made (a Chat upstream's reasoning text)", () => {
+  it('a Responses client gets a reasoning item marked as made here; OpenAI never sees its id', async () => {
+    const chunk = (delta: unknown, finish: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-r1', object: 'chat.completion.chunk', created: 1, model: 'gpt-up', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    chat.setBehaviours({
+      kind: 'raw',
+      chunks: [
+        chunk({ role: 'assistant', reasoning_content: 'Thinking it over.' }),
+        chunk({ content: 'Hello.' }),
+        chunk({}, 'stop'),
+        'data: [DONE]\n\n',
+      ],
+    });
+    const first = await openai.responses
+      .stream({ model: 'to-chat', input: 'hi', store: false })
+      .finalResponse();
+    const made = first.output.find((i) => i.type === 'reasoning')!;
+    expect(made).toMatchObject({ encrypted_content: 'agentbox:openai_compatible:' });
+    expect(first.output_text).toBe('Hello.');
+
+    oai.setBehaviours({
+      kind: 'raw',
+      headers: { 'content-type': 'application/json' },
+      chunks: [JSON.stringify(responsesJson([]))],
+    });
+    await openai.responses.create({
+      model: 'to-openai',
+      store: false,
+      input: [
+        { role: 'user', content: 'hi' },
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { role: 'user', content: 'again' },
+      ],
+    });
+    const sent = oai.requests.at(-1)!;
+    expect(sent.raw).not.toContain(made.id);
+    expect(sent.raw).not.toContain('agentbox:');
+    expect(sent.body.input.map((i: { type?: string }) => i.type ?? 'message')).toEqual([
+      'message',
+      'message',
+      'message',
+    ]);
+  });
+});
+
 describe('Gemini thought signatures', () => {
   const GSIG = 'CtgBAdHtim9+geminiThoughtSig/w==';
 

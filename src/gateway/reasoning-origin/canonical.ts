@@ -64,39 +64,67 @@ function blockFor(b: ContentBlock, family: string): ContentBlock | null {
   return b;
 }
 
-/** Marks the opaque values of a translated answer with the family that produced it (in place). */
+/**
+ * Marks the opaque values of a translated answer with the family that produced it (in place). A
+ * thinking block that came without a signature (reasoning text from a Chat upstream) gets the bare
+ * mark, an empty value of that family: a Responses client then holds a reasoning item the gateway
+ * made (its `encrypted_content` says so), which is left out for OpenAI rather than sent as an id
+ * OpenAI never issued.
+ */
 export function markResponse(res: CanonicalResponse, family: string): CanonicalResponse {
   for (const b of res.content) {
     if (b.type === 'thinking') {
-      if (b.signature) b.signature = mark(b.signature, family);
       if (b.redacted) b.redacted = mark(b.redacted, family);
+      else b.signature = b.signature ? mark(b.signature, family) : markPrefix(family);
     } else if (b.type === 'tool_use' && b.signature) b.signature = mark(b.signature, family);
   }
   return res;
 }
 
 /**
- * A translated stream's events with their opaque values marked. A block's signature may come in
- * several deltas: only the first carries the mark, so the concatenation is the marked value.
+ * A translated stream's events with their opaque values marked (see markResponse). A block's
+ * signature may come in several deltas: only the first carries the mark, so the concatenation is
+ * the marked value. A thinking block still unsigned when it closes (or the stream stops) gets the
+ * bare mark as its signature.
  */
-export function createEventMarker(family: string): (ev: CanonicalEvent) => CanonicalEvent {
+export function createEventMarker(family: string): (ev: CanonicalEvent) => CanonicalEvent[] {
   const signed = new Set<number>();
+  const thinking = new Set<number>();
+  const sign = (index: number): CanonicalEvent => {
+    signed.add(index);
+    return { type: 'signature_delta', index, signature: markPrefix(family) };
+  };
   return (ev) => {
-    if (ev.type === 'signature_delta') {
-      if (ev.signature.length === 0 || signed.has(ev.index)) return ev;
-      signed.add(ev.index);
-      return ev.signature.startsWith(markPrefix(family))
-        ? ev
-        : { ...ev, signature: mark(ev.signature, family) };
+    switch (ev.type) {
+      case 'signature_delta':
+        if (ev.signature.length === 0 || signed.has(ev.index)) return [ev];
+        signed.add(ev.index);
+        return [{ ...ev, signature: mark(ev.signature, family) }];
+      case 'thinking_delta':
+        if (!signed.has(ev.index)) thinking.add(ev.index);
+        return [ev];
+      case 'block_stop':
+        if (!thinking.delete(ev.index) || signed.has(ev.index)) return [ev];
+        return [sign(ev.index), ev];
+      case 'stop':
+      case 'end': {
+        const out = [...thinking].filter((i) => !signed.has(i)).map(sign);
+        thinking.clear();
+        return [...out, ev];
+      }
+      case 'block_start': {
+        const blk = ev.block;
+        if (blk.type === 'thinking' && blk.redacted) {
+          signed.add(ev.index);
+          return [{ ...ev, block: { ...blk, redacted: mark(blk.redacted, family) } }];
+        }
+        if (blk.type === 'thinking') thinking.add(ev.index);
+        if (blk.type === 'tool_use' && blk.signature)
+          return [{ ...ev, block: { ...blk, signature: mark(blk.signature, family) } }];
+        return [ev];
+      }
+      default:
+        return [ev];
     }
-    if (ev.type !== 'block_start') return ev;
-    const blk = ev.block;
-    if (blk.type === 'thinking' && blk.redacted)
-      return { ...ev, block: { ...blk, redacted: mark(blk.redacted, family) } };
-    if (blk.type === 'tool_use' && blk.signature) {
-      signed.add(ev.index);
-      return { ...ev, block: { ...blk, signature: mark(blk.signature, family) } };
-    }
-    return ev;
   };
 }

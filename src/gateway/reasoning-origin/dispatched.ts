@@ -48,12 +48,12 @@ export function markAnswer(answer: Dispatched, dialect: ClientDialect, family: s
   return answer;
 }
 
-function markEvents(reader: StreamReader, mark: (ev: CanonicalEvent) => CanonicalEvent): void {
-  reader.headEvents = reader.headEvents.map(mark);
+function markEvents(reader: StreamReader, mark: (ev: CanonicalEvent) => CanonicalEvent[]): void {
+  reader.headEvents = reader.headEvents.flatMap(mark);
   const next = reader.next.bind(reader);
   reader.next = async () => {
     const step = await next();
-    return step && { ...step, events: step.events.map(mark) };
+    return step && { ...step, events: step.events.flatMap(mark) };
   };
 }
 
