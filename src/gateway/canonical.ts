@@ -152,6 +152,21 @@ export interface CanonicalRequest {
    * request's ParamSink (refused, or dropped under drop_params).
    */
   openaiExtra?: Record<string, unknown>;
+  /**
+   * What the client sent that only upstreams of its own format can honour (server tools, Anthropic's
+   * `container`, a Responses hosted tool…), by the client's name. Each is reported to the ParamSink
+   * of a deployment that speaks another format: refused, dropped under drop_params, or (`offered`:
+   * a tool agents offer on every request) left out with the dropped-parameters header.
+   */
+  unportable?: Unportable[];
+}
+
+export interface Unportable {
+  param: string;
+  why: string;
+  /** The format that can honour it. */
+  dialect: Dialect;
+  offered?: boolean;
 }
 
 const CLIENT_NAME_DEFAULTS: Record<CanonicalParam, string> = {

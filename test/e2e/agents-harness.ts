@@ -105,6 +105,19 @@ export async function startAgentWorld(
     '  router: { num_retries: 0, timeout: 30 }',
     '',
   ].join('\n');
+  return openAgentWorld(dir, yaml, upstream);
+}
+
+/**
+ * A world from a config file's text (in `dir`, which the world removes on close): the gateway
+ * started from it with the agents' environment. `close` also closes `upstream` and `others`.
+ */
+export async function openAgentWorld(
+  dir: string,
+  yaml: string,
+  upstream: FakeUpstream,
+  others: FakeUpstream[] = [],
+): Promise<AgentWorld> {
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, yaml);
   const env: NodeJS.ProcessEnv = {
@@ -126,6 +139,7 @@ export async function startAgentWorld(
     async close() {
       await gateway.stop(100);
       await upstream.close();
+      for (const o of others) await o.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

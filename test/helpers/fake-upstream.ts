@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { thinkingRefusal } from './anthropic-thinking-rules.js';
 
 /**
  * A fake provider on 127.0.0.1:0 that speaks OpenAI Chat (`openai`) or Anthropic Messages
@@ -12,6 +13,8 @@ export type Behaviour =
       text?: string;
       tool?: { name: string; args: Record<string, unknown> };
       usage?: Partial<FakeUsage>;
+      /** Anthropic format: a thinking block (and a redacted one) before the answer, as Claude sends them. */
+      thinking?: FakeThinking;
     }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'reset' }
@@ -36,6 +39,12 @@ export type Behaviour =
       gapMs?: number;
       cut?: boolean;
     };
+
+export interface FakeThinking {
+  text: string;
+  signature: string;
+  redacted?: string;
+}
 
 export interface FakeUsage {
   input: number;
@@ -62,6 +71,12 @@ export interface FakeUpstream {
   readonly connections: number;
   queue: Behaviour[];
   setBehaviours(...b: Behaviour[]): void;
+  /**
+   * Anthropic format: check thinking history as Anthropic does, answering its 400s: a thinking
+   * block's signature must be one this fake issued, and with thinking enabled (a budget; adaptive
+   * thinking has no such rule) the ongoing tool round's assistant turn must lead with thinking.
+   */
+  checkThinking: boolean;
   close(): Promise<void>;
 }
 
@@ -73,6 +88,8 @@ export async function startFakeUpstream(
   let queue: Behaviour[] = initial.length ? [...initial] : [{ kind: 'ok' }];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const issued = new Set<string>();
+  const state = { checkThinking: false };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -94,6 +111,14 @@ export async function startFakeUpstream(
       requests.push(recorded);
       let b = queue.length > 1 ? queue.shift()! : queue[0];
       for (let i = 0; i < 5 && b.kind === 'decide'; i++) b = b.decide(recorded);
+      const refusal = format === 'anthropic' && state.checkThinking ? thinkingRefusal(body, issued) : null;
+      if (refusal)
+        b = {
+          kind: 'status',
+          status: 400,
+          body: { type: 'error', error: { type: 'invalid_request_error', message: refusal } },
+        };
+      if (b.kind === 'ok' && b.thinking) issued.add(b.thinking.signature);
       respond(format, b, req, res, body, timers);
     });
   });
@@ -117,6 +142,12 @@ export async function startFakeUpstream(
     },
     setBehaviours(...b) {
       queue = b;
+    },
+    get checkThinking() {
+      return state.checkThinking;
+    },
+    set checkThinking(v: boolean) {
+      state.checkThinking = v;
     },
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -245,7 +276,7 @@ function respond(
       JSON.stringify(
         format === 'openai'
           ? openaiJson(model, text, ok.tool, usage)
-          : anthropicJson(model, text, ok.tool, usage),
+          : anthropicJson(model, text, ok.tool, usage, ok.thinking),
       ),
     );
     return;
@@ -253,7 +284,7 @@ function respond(
   const events =
     format === 'openai'
       ? openaiEvents(model, text, ok.tool, usage)
-      : anthropicEvents(model, text, ok.tool, usage);
+      : anthropicEvents(model, text, ok.tool, usage, ok.thinking);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (b.kind === 'slow') {
     let i = 0;
@@ -381,15 +412,25 @@ function anthropicJson(
   text: string,
   tool: { name: string; args: unknown } | undefined,
   u: FakeUsage,
+  thinking?: FakeThinking,
 ): unknown {
+  const thought = thinking
+    ? [
+        { type: 'thinking', thinking: thinking.text, signature: thinking.signature },
+        ...(thinking.redacted ? [{ type: 'redacted_thinking', data: thinking.redacted }] : []),
+      ]
+    : [];
   return {
     id: 'msg_fake1',
     type: 'message',
     role: 'assistant',
     model,
-    content: tool
-      ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }]
-      : [{ type: 'text', text }],
+    content: [
+      ...thought,
+      ...(tool
+        ? [{ type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: tool.args }]
+        : [{ type: 'text', text }]),
+    ],
     stop_reason: tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: {
@@ -406,6 +447,7 @@ function anthropicEvents(
   text: string,
   tool: { name: string; args: unknown } | undefined,
   u: FakeUsage,
+  thinking?: FakeThinking,
 ): string[] {
   const ev = (type: string, data: Record<string, unknown>): string =>
     `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -428,32 +470,60 @@ function anthropicEvents(
       },
     }),
   ];
+  let n = 0;
+  if (thinking) {
+    out.push(
+      ev('content_block_start', {
+        index: n,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      }),
+    );
+    out.push(
+      ev('content_block_delta', { index: n, delta: { type: 'thinking_delta', thinking: thinking.text } }),
+    );
+    out.push(
+      ev('content_block_delta', {
+        index: n,
+        delta: { type: 'signature_delta', signature: thinking.signature },
+      }),
+    );
+    out.push(ev('content_block_stop', { index: n++ }));
+    if (thinking.redacted) {
+      out.push(
+        ev('content_block_start', {
+          index: n,
+          content_block: { type: 'redacted_thinking', data: thinking.redacted },
+        }),
+      );
+      out.push(ev('content_block_stop', { index: n++ }));
+    }
+  }
   if (tool) {
     const args = JSON.stringify(tool.args);
     out.push(
       ev('content_block_start', {
-        index: 0,
+        index: n,
         content_block: { type: 'tool_use', id: 'toolu_fake1', name: tool.name, input: {} },
       }),
     );
     out.push(
       ev('content_block_delta', {
-        index: 0,
+        index: n,
         delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) },
       }),
     );
     out.push(
       ev('content_block_delta', {
-        index: 0,
+        index: n,
         delta: { type: 'input_json_delta', partial_json: args.slice(5) },
       }),
     );
-    out.push(ev('content_block_stop', { index: 0 }));
+    out.push(ev('content_block_stop', { index: n }));
   } else {
-    out.push(ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }));
+    out.push(ev('content_block_start', { index: n, content_block: { type: 'text', text: '' } }));
     for (const piece of text.match(/.{1,6}/gs) ?? [])
-      out.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
-    out.push(ev('content_block_stop', { index: 0 }));
+      out.push(ev('content_block_delta', { index: n, delta: { type: 'text_delta', text: piece } }));
+    out.push(ev('content_block_stop', { index: n }));
   }
   out.push(
     ev('message_delta', {

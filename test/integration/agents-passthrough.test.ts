@@ -19,6 +19,8 @@ const claudeTool = JSON.parse(fixture('anthropic/claude-tool-full.json')) as {
   body: Record<string, unknown>;
 };
 const anthropicSse = fixture('anthropic/stream-thinking-text-tool.sse');
+/** The stream as the client receives it: the same bytes, the thinking signature marked with its origin. */
+const markedSse = anthropicSse.replace('"signature":"EqQB', '"signature":"agentbox:anthropic:EqQB');
 
 /** Split at odd places (inside lines, inside multi-byte characters) so nothing relies on framing. */
 function chunks(text: string, size = 37): Buffer[] {
@@ -132,7 +134,8 @@ describe('Messages → Anthropic passthrough (a real Claude Code request)', () =
     });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    expect(r.text).toBe(anthropicSse);
+    expect(markedSse).not.toBe(anthropicSse);
+    expect(r.text).toBe(markedSse);
 
     const up = an.requests.at(-1)!;
     expect(up.path).toBe('/v1/messages');
@@ -228,7 +231,9 @@ describe('Messages → Anthropic passthrough (a real Claude Code request)', () =
     an.setBehaviours({ kind: 'raw', chunks: [...chunks(head), errorEvent] });
     const r = await post(claudeTool.url, JSON.stringify(claudeTool.body), claudeTool.headers);
     expect(r.status).toBe(200);
-    expect(r.text).toBe(head + errorEvent);
+    expect(r.text).toBe(
+      head.replace('"signature":"EqQB', '"signature":"agentbox:anthropic:EqQB') + errorEvent,
+    );
     expect(r.text).not.toContain('message_stop');
   });
 });

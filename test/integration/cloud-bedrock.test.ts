@@ -227,7 +227,8 @@ describe('any Bedrock model through Converse', () => {
     });
     const m = await s.finalMessage();
     expect(m.content).toEqual([
-      { type: 'thinking', thinking: 'let me think', signature: 'sig-converse' },
+      // Marked with its origin: a Bedrock model's reasoning goes back to Bedrock only.
+      { type: 'thinking', thinking: 'let me think', signature: 'agentbox:bedrock:sig-converse' },
       { type: 'text', text: 'the answer' },
     ]);
     const sent = w.bedrock.requests[0].body;

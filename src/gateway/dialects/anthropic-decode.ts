@@ -5,8 +5,10 @@ import type {
   ReasoningEffort,
   ToolChoice,
 } from '../canonical.js';
-import { decodeContent, decodeSystem, invalid, isObject } from './anthropic-decode-blocks.js';
+import { decodeContent, decodeSystem, invalid, isObject, type LostBlock } from './anthropic-decode-blocks.js';
+import { unportable } from '../params/unportable.js';
 import { decodeResponseFormat } from '../params/response-format.js';
+import { decodeTypedTool, noteUnportableFields } from './anthropic-unportable.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,10 +18,13 @@ type Json = Record<string, unknown>;
  * canonical form, client tools, tool_choice, stop_sequences, temperature, top_p, max_tokens and the
  * reasoning request (`thinking` budget, adaptive thinking, `output_config.effort`), structured
  * output (`output_config.format`, or the beta's `output_format`), `top_k`, `service_tier` and
- * `metadata.user_id` (as the user). Dropped: cache_control (a caching hint), context_management
- * (its thinking edits: thinking never crosses to another family), server tools (web_search_…,
- * code_execution_…), which only Anthropic can run. Tool schemas are kept as sent (`$schema`, huge
- * integer bounds): encoders strip what their upstream dislikes.
+ * `metadata.user_id` (as the user); Anthropic's bash and text editor tools become function tools
+ * with their documented schemas. Dropped: cache_control (a caching hint) and context_management's
+ * thinking edits (thinking never crosses to another family). Recorded as unportable (refused by a
+ * deployment of another format, or dropped under drop_params): server tools and other typed tools,
+ * `container`, `mcp_servers`, other metadata keys, other context edits, and content blocks with no
+ * canonical form. Tool schemas are kept as sent (`$schema`, huge integer bounds): encoders strip
+ * what their upstream dislikes.
  */
 export function decodeAnthropicRequest(body: Json): CanonicalRequest {
   if (typeof body.model !== 'string') throw invalid('model must be a string', 'model');
@@ -27,9 +32,16 @@ export function decodeAnthropicRequest(body: Json): CanonicalRequest {
   const req: CanonicalRequest = {
     model: body.model,
     system: decodeSystem(body.system),
-    messages: body.messages.map(decodeMessage),
+    messages: [],
     stream: body.stream === true,
   };
+  const lost = (at: string, what: string): void =>
+    unportable(req, {
+      param: at,
+      why: `${what} has no equivalent in this deployment's API`,
+      dialect: 'anthropic-messages',
+    });
+  req.messages = body.messages.map((m, i) => decodeMessage(m, i, lost));
   if (typeof body.max_tokens === 'number') req.maxTokens = body.max_tokens;
   if (typeof body.temperature === 'number') req.temperature = body.temperature;
   if (typeof body.top_p === 'number') req.topP = body.top_p;
@@ -57,31 +69,35 @@ export function decodeAnthropicRequest(body: Json): CanonicalRequest {
     const stop = body.stop_sequences.filter((s): s is string => typeof s === 'string');
     if (stop.length > 0) req.stop = stop;
   }
-  const tools = decodeTools(body.tools);
+  const tools = decodeTools(body.tools, req);
   if (tools !== undefined) req.tools = tools;
+  noteUnportableFields(body, req);
   decodeToolChoice(body.tool_choice, req);
   const reasoning = decodeReasoning(body.thinking, body.output_config);
   if (reasoning !== undefined) req.reasoning = reasoning;
   return req;
 }
 
-function decodeMessage(m: unknown, i: number): CanonicalMessage {
+function decodeMessage(m: unknown, i: number, lost: LostBlock): CanonicalMessage {
   const at = `messages[${i}]`;
   if (!isObject(m)) throw invalid(`${at} must be an object`, at);
   if (m.role !== 'user' && m.role !== 'assistant' && m.role !== 'system') {
     throw invalid(`${at}.role must be "user", "assistant" or "system"`, `${at}.role`);
   }
-  return { role: m.role, content: decodeContent(m.content, `${at}.content`) };
+  return { role: m.role, content: decodeContent(m.content, `${at}.content`, lost) };
 }
 
-function decodeTools(tools: unknown): CanonicalTool[] | undefined {
+function decodeTools(tools: unknown, req: CanonicalRequest): CanonicalTool[] | undefined {
   if (tools === undefined || tools === null) return undefined;
   if (!Array.isArray(tools)) throw invalid('tools must be an array', 'tools');
   const out: CanonicalTool[] = [];
   tools.forEach((t, i) => {
     if (!isObject(t)) throw invalid(`tools[${i}] must be an object`, `tools[${i}]`);
-    // Server tools (web_search_20250305, bash_20250124, …) run at Anthropic only.
-    if (t.type !== undefined && t.type !== null && t.type !== 'custom') return;
+    if (t.type !== undefined && t.type !== null && t.type !== 'custom') {
+      const typed = decodeTypedTool(t, req);
+      if (typed) out.push(typed);
+      return;
+    }
     if (typeof t.name !== 'string') throw invalid(`tools[${i}].name must be a string`, `tools[${i}].name`);
     const tool: CanonicalTool = { name: t.name, kind: 'function' };
     if (typeof t.description === 'string') tool.description = t.description;

@@ -5,6 +5,7 @@ import { invalid, isObject } from './anthropic-decode-blocks.js';
 import { encodeAnthropicResponse, gatewayErrorPayload } from './anthropic-encode.js';
 import { createAnthropicStreamEncoder } from './anthropic-stream.js';
 import { messagesTraits } from './request-traits.js';
+import { messagesOpaque } from './opaque-reasoning.js';
 
 /**
  * The cheap checks every Messages request gets, passthrough included: an object with a string
@@ -37,4 +38,5 @@ export const anthropicMessagesDialect: ClientDialect = {
   encodeResponse: encodeAnthropicResponse,
   streamEncoder: createAnthropicStreamEncoder,
   errorBody: (err: GatewayError) => gatewayErrorPayload(err),
+  opaque: messagesOpaque,
 };

@@ -6,6 +6,7 @@ import { createGeminiChunkEncoder, encodeGeminiResponse } from '../wire/gemini/e
 import { geminiErrorBody } from '../wire/gemini/errors.js';
 import { geminiTraits } from './request-traits.js';
 import type { ClientDialect } from './types.js';
+import { geminiOpaque } from './opaque-reasoning.js';
 
 const NAME: Dialect = 'gemini';
 
@@ -36,6 +37,7 @@ export function geminiDialect(model: string, stream: boolean): ClientDialect {
       };
     },
     errorBody: geminiErrorBody,
+    opaque: geminiOpaque,
   };
 }
 

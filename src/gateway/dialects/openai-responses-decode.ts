@@ -1,7 +1,7 @@
 /**
  * Responses API request → canonical request: input items become canonical messages (consecutive
  * items of one role merged), tools are flattened out of namespaces with the namespace kept, and the
- * hosted tools that only OpenAI can run are dropped.
+ * hosted tools that only OpenAI can run are recorded as unportable (see openai-responses-hosted.ts).
  */
 import type {
   CanonicalMessage,
@@ -13,6 +13,8 @@ import type {
 import { decodeItem, invalid, isObject, type ItemPiece } from './openai-responses-items.js';
 import { decodeResponseFormat } from '../params/response-format.js';
 import { restrictToAllowed } from '../params/allowed-tools.js';
+import { unportable } from '../params/unportable.js';
+import { noteHostedTool } from './openai-responses-hosted.js';
 
 type Json = Record<string, unknown>;
 
@@ -42,9 +44,9 @@ export function decodeResponsesRequest(body: Json): CanonicalRequest {
   if (typeof body.instructions === 'string' && body.instructions.length > 0) {
     req.system.push({ type: 'text', text: body.instructions });
   }
-  const tools = decodeTools(body.tools);
+  const tools = decodeTools(body.tools, req);
   if (tools.length > 0) req.tools = tools;
-  const choice = decodeToolChoice(body.tool_choice);
+  const choice = decodeToolChoice(body.tool_choice, req);
   if (choice) req.toolChoice = choice;
   if (isObject(body.tool_choice) && body.tool_choice.type === 'allowed_tools')
     restrictToAllowed(req, body.tool_choice.tools, 'tool_choice.tools');
@@ -95,7 +97,7 @@ function decodeInput(input: unknown): CanonicalMessage[] {
   return messages;
 }
 
-function decodeTools(tools: unknown): CanonicalTool[] {
+function decodeTools(tools: unknown, req: CanonicalRequest): CanonicalTool[] {
   if (tools == null) return [];
   if (!Array.isArray(tools)) throw invalid('tools must be an array', 'tools');
   const out: CanonicalTool[] = [];
@@ -106,20 +108,23 @@ function decodeTools(tools: unknown): CanonicalTool[] {
         throw invalid(`tools[${i}]: a namespace needs a name and tools`, `tools[${i}]`);
       }
       t.tools.forEach((n, j) => {
-        const tool = isObject(n) ? decodeTool(n, `tools[${i}].tools[${j}]`) : null;
+        const tool = isObject(n) ? decodeTool(n, `tools[${i}].tools[${j}]`, req) : null;
         if (tool) out.push({ ...tool, namespace: t.name as string });
       });
       return;
     }
-    const tool = decodeTool(t, `tools[${i}]`);
+    const tool = decodeTool(t, `tools[${i}]`, req);
     if (tool) out.push(tool);
   });
   return out;
 }
 
-/** A function or custom tool; hosted tools (web_search, file_search, tool_search…) → null. */
-function decodeTool(t: Json, where: string): CanonicalTool | null {
-  if (t.type !== 'function' && t.type !== 'custom') return null;
+/** A function or custom tool; hosted tools (web_search, file_search, tool_search…) → null, recorded. */
+function decodeTool(t: Json, where: string, req: CanonicalRequest): CanonicalTool | null {
+  if (t.type !== 'function' && t.type !== 'custom') {
+    noteHostedTool(t, req);
+    return null;
+  }
   if (typeof t.name !== 'string' || t.name.length === 0) throw invalid(`${where} needs a name`, where);
   const tool: CanonicalTool = { name: t.name, kind: t.type };
   if (typeof t.description === 'string') tool.description = t.description;
@@ -131,7 +136,7 @@ function decodeTool(t: Json, where: string): CanonicalTool | null {
   return tool;
 }
 
-function decodeToolChoice(c: unknown): ToolChoice | undefined {
+function decodeToolChoice(c: unknown, req: CanonicalRequest): ToolChoice | undefined {
   if (c == null) return undefined;
   if (c === 'auto' || c === 'none' || c === 'required') return { type: c };
   if (!isObject(c)) throw invalid('tool_choice must be a string or an object', 'tool_choice');
@@ -141,6 +146,11 @@ function decodeToolChoice(c: unknown): ToolChoice | undefined {
       : { type: 'tool', name: c.name };
   }
   if (c.type === 'allowed_tools') return { type: c.mode === 'required' ? 'required' : 'auto' };
-  // A hosted tool (web_search, file_search…) that was dropped: let the model choose.
+  // A hosted tool (web_search, file_search…) forced: refused where it cannot run; dropped, the model chooses.
+  unportable(req, {
+    param: 'tool_choice',
+    why: `${String(c.type)} is a tool that OpenAI hosts`,
+    dialect: 'openai-responses',
+  });
   return { type: 'auto' };
 }

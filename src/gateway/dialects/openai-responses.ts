@@ -10,6 +10,7 @@ import { isObject } from './openai-responses-items.js';
 import { createResponsesStreamEncoder } from './openai-responses-stream.js';
 import type { ClientDialect, EncodeContext, StreamEncoder } from './types.js';
 import { responsesTraits } from './request-traits.js';
+import { responsesOpaque } from './opaque-reasoning.js';
 
 function validate(body: unknown): { model: string; stream: boolean } {
   if (!isObject(body)) throw new GatewayError('invalid_request', 'request body must be a JSON object');
@@ -29,6 +30,7 @@ function validate(body: unknown): { model: string; stream: boolean } {
 
 export const openaiResponsesDialect: ClientDialect = {
   name: 'openai-responses',
+  opaque: responsesOpaque,
   validate,
   traits: responsesTraits,
   decodeRequest(body: Record<string, unknown>): CanonicalRequest {

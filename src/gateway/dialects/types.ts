@@ -2,6 +2,7 @@ import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Dialect } fro
 import type { GatewayError } from '../errors.js';
 import type { RequestTraits } from '../request-traits.js';
 import type { SseEvent } from '../upstream/sse.js';
+import type { OpaqueFields } from '../reasoning-origin/opaque-fields.js';
 
 export interface EncodeContext {
   /** The model name the client asked for (what it will see echoed back). */
@@ -53,4 +54,6 @@ export interface ClientDialect {
   dropFromPassthrough?(ev: SseEvent): boolean;
   /** What the request needs and is (images, tools, …), read cheaply from the body. */
   traits(body: Record<string, unknown>): RequestTraits;
+  /** Where this format keeps opaque reasoning (signatures), for origin marks on passthrough bodies. */
+  readonly opaque?: OpaqueFields;
 }

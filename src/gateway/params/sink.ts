@@ -16,6 +16,8 @@ export interface ParamSink {
    * when the parameter may be dropped; throws GatewayError('invalid_request') otherwise.
    */
   unsupported(param: string, why: string): void;
+  /** A parameter left out whatever drop_params says (an offer the request does not depend on); listed like a drop. */
+  leftOut(param: string): void;
   /** Parameters dropped so far, in report order, without repeats. */
   readonly dropped: string[];
 }
@@ -43,6 +45,9 @@ export function createParamSink(
         );
       }
       if (!dropped.includes(param)) dropped.push(param);
+    },
+    leftOut(param) {
+      if (!decided.has(param) && !dropped.includes(param)) dropped.push(param);
     },
   };
 }

@@ -93,6 +93,11 @@ export interface ProviderAdapter {
    * own token). A failure ends this attempt without a request: the router falls back as for any other.
    */
   finalize?(call: OutgoingCall, d: Deployment, client: ClientHeaders): FinalCall | Promise<FinalCall>;
+  /**
+   * Whose opaque reasoning (thinking signatures, encrypted reasoning) this deployment issues and
+   * accepts, when it is not the provider type's own: Claude on Bedrock and Vertex shares Anthropic's.
+   */
+  reasoningFamily?(d: Deployment): string;
 }
 
 /** OpenAI embeddings ↔ a provider's own embeddings API. */

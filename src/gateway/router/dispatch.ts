@@ -7,6 +7,13 @@ import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
 import { createParamSink, dropsParams } from '../params/sink.js';
 import { applyOverrides, overridden } from '../params/overrides.js';
+import { reportUnportable } from '../params/unportable.js';
+import {
+  markAnswer,
+  passthroughFor,
+  reasoningFamily,
+  requestForFamily,
+} from '../reasoning-origin/dispatched.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
@@ -138,11 +145,16 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       ? adapter.wireFor(req.dialect.name, d)
       : adapter.wires[req.dialect.name];
     const params = createParamSink(d, dropsParams(d, config.dropParams), overridden(d));
+    const family = reasoningFamily(adapter, d);
     let plan: Plan;
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
-      const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
+      const copy = passthroughFor(
+        { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) },
+        req.dialect,
+        family,
+      );
       const text = JSON.stringify(withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params));
       plan = {
         mode: 'passthrough',
@@ -155,11 +167,14 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       const codec = adapter.wires[adapter.native];
       if (!codec)
         throw new GatewayError('api_error', `provider type ${adapter.type} has no ${adapter.native} codec`);
+      reportUnportable(canonical, codec.dialect, params);
       plan = {
         mode: 'translate',
         adapter,
         codec,
-        body: JSON.stringify(withOverrides(codec.buildRequest(canonical, d, params), d, params)),
+        body: JSON.stringify(
+          withOverrides(codec.buildRequest(requestForFamily(canonical, family), d, params), d, params),
+        ),
         canonical,
       };
     }
@@ -206,9 +221,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           release,
           dropped: params.dropped,
         };
-        return r.kind === 'json'
-          ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
-          : { ...base, kind: 'stream', reader: r.reader };
+        return markAnswer(
+          r.kind === 'json'
+            ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
+            : { ...base, kind: 'stream', reader: r.reader },
+          req.dialect,
+          family,
+        );
       }
       track?.failed();
       const f = r.failure;

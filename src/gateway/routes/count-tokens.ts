@@ -8,6 +8,7 @@ import { orderCandidates } from '../router/dispatch.js';
 import { resolveModel } from '../router/resolve.js';
 import { joinUrl } from '../upstream/http.js';
 import { anthropicMessagesDialect } from '../dialects/anthropic-messages.js';
+import { passthroughFor, reasoningFamily } from '../reasoning-origin/dispatched.js';
 import { sendJson, type RequestContext } from './context.js';
 import { parseJsonBody } from './json-body.js';
 import { visibleTo } from '../usage/keys.js';
@@ -105,7 +106,11 @@ async function countCall(
   const call: OutgoingCall = {
     url: joinUrl(d.provider.apiBase, '/messages/count_tokens'),
     headers: { 'content-type': 'application/json', ...(await adapter.headers(d, ctx.req.headers)) },
-    body: JSON.stringify({ ...body, model: d.model }),
+    // Marked signatures go back as Anthropic issued them (or not at all, when another family made them).
+    body: JSON.stringify({
+      ...passthroughFor(body, anthropicMessagesDialect, reasoningFamily(adapter, d)),
+      model: d.model,
+    }),
   };
   if (!adapter.finalize) return call;
   const done = await adapter.finalize(call, d, ctx.req.headers);

@@ -1,5 +1,7 @@
 import type { Deployment } from '../../../config/types.js';
+import type { ParamSink } from '../../params/sink.js';
 import { DEFAULT_MAX_TOKENS } from './request.js';
+import { leaveOffUnledThinking } from './thinking-round.js';
 
 /**
  * Same-dialect passthrough: the client's own Messages body with the deployment's model and
@@ -12,9 +14,11 @@ import { DEFAULT_MAX_TOKENS } from './request.js';
 export function rewriteAnthropicPassthrough(
   body: Record<string, unknown>,
   d: Deployment,
+  params?: ParamSink,
 ): Record<string, unknown> {
   body.model = d.model;
   dropUnsignedThinking(body.messages);
+  leaveOffUnledThinking(body, params);
   const cap = d.maxTokens;
   const max = body.max_tokens;
   if (typeof max !== 'number') {

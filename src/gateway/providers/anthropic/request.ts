@@ -7,6 +7,7 @@ import type { AnthropicMessageParam } from './wire.js';
 import { createToolNames } from './tool-names.js';
 import { encodeConversation } from './request-messages.js';
 import { encodeToolChoice, encodeTools } from './request-tools.js';
+import { toolRoundHasThinking } from './thinking-round.js';
 
 /** Anthropic requires max_tokens; this is what a request that gives none gets. */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -46,7 +47,9 @@ export function buildAnthropicRequest(
         : 'Anthropic does not allow thinking with a forced tool choice',
     );
   }
-  const budget = forced ? undefined : thinkingBudget(req, messages, maxTokens, d.maxTokens);
+  // Thinking a request cannot have (see thinkingBudget) is left off for it, and the response says so.
+  const leftOff = (): void => params.leftOut(clientName(req, 'reasoning'));
+  const budget = forced ? undefined : thinkingBudget(req, messages, maxTokens, d.maxTokens, leftOff);
   if (budget !== undefined) maxTokens = Math.max(maxTokens, budget.maxTokens);
   body.max_tokens = maxTokens;
   if (system.length > 0) body.system = system;
@@ -89,36 +92,34 @@ function clamp(n: number, cap: number | undefined): number {
 /**
  * The thinking budget to ask for, or undefined for none. Thinking is requested only when the client
  * gave a budget or an effort that maps (the caller rules out a forced tool choice, which Anthropic
- * refuses with thinking), and never when the ongoing tool round's assistant turn has no thinking block to lead with
- * (history from another provider; Anthropic refuses that too). max_tokens must exceed the budget:
- * it grows by the budget when the deployment allows, else the budget shrinks to fit.
+ * refuses with thinking), and never when the ongoing tool round's assistant turn has no thinking
+ * block to lead with (history from another provider; Anthropic refuses that too) or the
+ * deployment's max_tokens cap leaves no room for the minimum budget: those are `leftOff` (listed in
+ * x-agentbox-dropped). max_tokens must exceed the budget: it grows by the budget when the
+ * deployment allows, else the budget shrinks to fit.
  */
 function thinkingBudget(
   req: CanonicalRequest,
   messages: AnthropicMessageParam[],
   maxTokens: number,
   cap: number | undefined,
+  leftOff: () => void,
 ): { budget: number; maxTokens: number } | undefined {
   const r = req.reasoning;
   if (r === undefined) return undefined;
   let budget = r.budgetTokens ?? (r.effort !== undefined ? EFFORT_BUDGET[r.effort] : undefined);
   if (budget === undefined || budget <= 0) return undefined;
-  if (!toolRoundHasThinking(messages)) return undefined;
+  if (!toolRoundHasThinking(messages)) {
+    leftOff();
+    return undefined;
+  }
   budget = Math.max(budget, MIN_BUDGET);
   let max = maxTokens;
   if (budget >= max) max = clamp(budget + max, cap);
   if (budget >= max) budget = max - 1;
-  if (budget < MIN_BUDGET) return undefined;
-  return { budget, maxTokens: max };
-}
-
-function toolRoundHasThinking(messages: AnthropicMessageParam[]): boolean {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i];
-    if (m.role !== 'assistant') continue;
-    if (!m.content.some((b) => b.type === 'tool_use')) return true;
-    const first = m.content[0].type;
-    return first === 'thinking' || first === 'redacted_thinking';
+  if (budget < MIN_BUDGET) {
+    leftOff();
+    return undefined;
   }
-  return true;
+  return { budget, maxTokens: max };
 }

@@ -35,6 +35,7 @@ export function createBedrockAdapter(now: () => number = Date.now): ProviderAdap
           : undefined,
     defaultApiBase: '',
     needsKey: true,
+    reasoningFamily: (d) => (isBedrockClaude(d.model) ? 'anthropic' : 'bedrock'),
     headers: (d) => {
       const h: Record<string, string> = {};
       if (d.provider.headers) for (const [k, v] of Object.entries(d.provider.headers)) h[k.toLowerCase()] = v;

@@ -25,7 +25,8 @@ export const invokeCodec: WireCodec = {
   path: '/invoke',
   pathFor: (d, stream) => `${modelPath(d)}/${stream ? 'invoke-with-response-stream' : 'invoke'}`,
   buildRequest: (req, d) => toInvokeBody(buildAnthropicRequest(req, d)),
-  rewriteForPassthrough: (body, d) => toInvokeBody(anthropicMessagesCodec.rewriteForPassthrough(body, d)),
+  rewriteForPassthrough: (body, d, params) =>
+    toInvokeBody(anthropicMessagesCodec.rewriteForPassthrough(body, d, params)),
   frames: () => eventStreamDecoder(unwrapInvokeChunk),
 };
 

@@ -64,7 +64,7 @@ export function createVertexAdapters(deps: VertexDeps): { gemini: ProviderAdapte
     buildRequest: (req, d) => onVertex(a.buildRequest(req, d)),
     parseResponse: (body, req) => a.parseResponse(body, req),
     streamParser: (req) => a.streamParser(req),
-    rewriteForPassthrough: (body, d) => onVertex(a.rewriteForPassthrough(body, d)),
+    rewriteForPassthrough: (body, d, params) => onVertex(a.rewriteForPassthrough(body, d, params)),
   };
   const base = { type: 'vertex_ai' as const, defaultApiBase: '', needsKey: true };
   return {
@@ -79,6 +79,7 @@ export function createVertexAdapters(deps: VertexDeps): { gemini: ProviderAdapte
       ...base,
       native: 'anthropic-messages',
       wires: { 'anthropic-messages': claudeCodec },
+      reasoningFamily: () => 'anthropic',
       async headers(d, client) {
         const h = await bearer(d);
         const beta = client['anthropic-beta'];

@@ -195,7 +195,7 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
     ]);
   });
 
-  it('keeps client tools, drops server tools, maps tool_choice and parallel use', () => {
+  it('keeps client tools, maps the Anthropic bash tool, records server tools, maps tool_choice and parallel use', () => {
     const req = decode({
       tools: [
         { name: 'f', description: 'F', input_schema: { type: 'object' } },
@@ -208,6 +208,21 @@ describe('anthropic-messages decodeRequest (the rest of the format)', () => {
     expect(req.tools).toEqual([
       { name: 'f', description: 'F', kind: 'function', inputSchema: { type: 'object' } },
       { name: 'g', kind: 'function', inputSchema: { type: 'object' } },
+      {
+        name: 'bash',
+        kind: 'function',
+        inputSchema: expect.objectContaining({
+          properties: expect.objectContaining({ command: expect.anything() }),
+        }),
+      },
+    ]);
+    // A server tool is not silently lost: a deployment of another format refuses (or drops) it.
+    expect(req.unportable).toEqual([
+      {
+        param: 'tools.web_search_20250305',
+        why: 'web_search_20250305 is a server tool that only Anthropic runs',
+        dialect: 'anthropic-messages',
+      },
     ]);
     expect(req.toolChoice).toEqual({ type: 'required' });
     expect(req.parallelToolCalls).toBe(false);
