@@ -7,6 +7,7 @@ import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
 import { createParamSink, dropsParams } from '../params/sink.js';
 import { applyOverrides, overridden } from '../params/overrides.js';
+import { spliceBody } from '../upstream/json-splice.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
@@ -61,6 +62,8 @@ export interface DispatchRequest {
   bytesAsChars?: boolean;
   /** The body with its strings decoded, for translation; defaults to `body`. */
   decoded?: () => Record<string, unknown>;
+  /** The client's bytes `body` was parsed from: a large passthrough body is spliced from them. */
+  raw?: Buffer;
   stream: boolean;
   chain: Deployment[];
   alias: string;
@@ -142,13 +145,18 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
-      const copy = { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) };
-      const text = JSON.stringify(withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params));
+      const source = asBytes || !req.bytesAsChars ? req.body : req.decoded!();
+      const sent = withOverrides(passCodec.rewriteForPassthrough({ ...source }, d, params), d, params);
+      const spliced =
+        req.raw && req.raw.length >= SPLICE_FROM_BYTES
+          ? spliceBody(req.raw, source, sent, asBytes ? 'latin1' : 'utf8')
+          : undefined;
+      const text = spliced ? '' : JSON.stringify(sent);
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: asBytes ? Buffer.from(text, 'latin1') : text,
+        body: spliced ?? (asBytes ? Buffer.from(text, 'latin1') : text),
       };
     } else {
       canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);
@@ -270,6 +278,9 @@ function withOverrides(
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Smaller passthrough bodies are serialised whole: as cheap as scanning them. */
+const SPLICE_FROM_BYTES = 8192;
 
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
