@@ -202,9 +202,11 @@ async function pipeStream(
     raw: Buffer,
     sse: typeof reader.headSse,
     events: CanonicalEvent[],
+    unparsed: typeof reader.headSse = [],
   ): Promise<string | null> => {
     const midError = events.find((e) => e.type === 'error');
     const text = see(events);
+    if (unparsed.length > 0) tally.later(unparsed);
     if (passthrough) {
       let out: string | Buffer = raw;
       if (drop) {
@@ -231,7 +233,7 @@ async function pipeStream(
     while (!failure && !ended && !ctx.signal.aborted) {
       const step = await reader.next();
       if (step === null) break;
-      const m = await forward(step.raw, step.sse, step.events);
+      const m = await forward(step.raw, step.sse, step.events, step.unparsed);
       if (m) {
         failure = new GatewayError('upstream_error', m);
         forwardedError = passthrough;
@@ -255,7 +257,14 @@ async function pipeStream(
   }
   // Without the upstream's final usage the provider still bills the prompt and what it generated.
   const completed = !failure && !ctx.signal.aborted && (ended || sawStop);
-  const settled = await tally.settle(usage, completed, prompt, ctx.body.length, result.deployment.model);
+  const settled = await tally.settle(
+    usage,
+    completed,
+    prompt,
+    ctx.body.length,
+    result.deployment.model,
+    (evs) => reader.parseLater(evs),
+  );
   ctx.info.usage = settled.usage;
   if (settled.estimated) usageOf(ctx).estimated = true;
   if (failure) {
