@@ -282,13 +282,19 @@ const NON_ASCII = /[\u0080-\uffff]/;
 /** Smaller passthrough bodies are serialised whole: as cheap as scanning them. */
 const SPLICE_FROM_BYTES = 8192;
 
+const asciiDeployments = new WeakMap<Deployment, boolean>();
+
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
-  return (
-    !NON_ASCII.test(d.model) &&
-    (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
-    (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)))
-  );
+  let ascii = asciiDeployments.get(d);
+  if (ascii === undefined) {
+    ascii =
+      !NON_ASCII.test(d.model) &&
+      (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
+      (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)));
+    asciiDeployments.set(d, ascii);
+  }
+  return ascii;
 }
 
 /**

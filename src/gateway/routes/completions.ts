@@ -209,7 +209,8 @@ async function pipeStream(
     if (unparsed.length > 0) tally.later(unparsed);
     if (passthrough) {
       let out: string | Buffer = raw;
-      if (drop) {
+      // Chunks are re-framed only when they hold an event to leave out; the rest go as they came.
+      if (drop && sse.some(drop)) {
         out = '';
         for (const ev of sse)
           if (!drop(ev)) out += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
