@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { directCaseFor, floorCases, gatewayCases, matches } from './lib/cases.mjs';
+import { directCaseFor, floorCases, floorFor, gatewayCases, matches } from './lib/cases.mjs';
 import { ROOT, stopPid } from './lib/daemon.mjs';
 import { measureReload, measureSoak, measureStart } from './lib/extras.mjs';
 import { loadTool } from './lib/load.mjs';
@@ -30,8 +30,8 @@ function usage() {
   --root DIR         run the daemon from the build in DIR instead of this checkout
   --compare DIR      also run every selected case against the build in DIR (another checkout,
                      after its npm run build), interleaved; its rows are marked "@B"
-  --floor            run bench/floor-proxy.mjs (a minimal Node proxy) on small Chat cases, for scale,
-                     also with --case (a full run includes it)
+  --floor            also run bench/floor-proxy.mjs (a minimal Node proxy) on the cases --case selects
+                     (same dialect, mode, size and connections), for scale (a full run includes it)
   --profile          run the daemon with --cpu-prof (one run per case) and print where the time goes
   --list             list the case names and exit`;
 }
@@ -75,15 +75,20 @@ const opts = {
   ),
 };
 
-// The floor proxy runs in a full run (for scale), with --floor, or when --case names it.
-const floorWanted = o.floor || !opts.filter || opts.filter.includes('floor');
-const floor = floorWanted
-  ? floorCases().filter((c) => o.floor || !opts.filter || matches(c.name, opts.filter))
-  : [];
 const root = o.root ? resolve(o.root) : undefined;
 const selected = gatewayCases()
   .filter((c) => matches(c.name, opts.filter))
   .map((c) => ({ ...c, root }));
+// The floor proxy runs in a full run (for scale), when --case names it, and with --floor for the
+// selected cases' dialect, mode, size and connections.
+const floorMatch = (f) =>
+  selected.some(
+    (c) =>
+      floorFor(c.path)?.name === f.path.name && c.mode === f.mode && c.size === f.size && c.conns === f.conns,
+  );
+const floor = floorCases().filter(
+  (c) => !opts.filter || matches(c.name, opts.filter) || (o.floor && floorMatch(c)),
+);
 const compareRoot = o.compare ? resolve(o.compare) : undefined;
 const gateway = [
   ...floor,

@@ -1,6 +1,8 @@
-// Request bodies for each client dialect, in a small and a Claude-Code-sized (~100 KB) variant. The
-// large ones all derive from bench/fixtures/claude-code-request.json (a Messages request), so every
-// dialect carries the same system prompt, tools and conversation.
+// Request bodies for each client dialect: small, Claude-Code-sized (~100 KB, "large") and a ~1 MB
+// conversation ("huge"). The large and huge ones derive from bench/fixtures/claude-code-request.json
+// (a Messages request), so every dialect carries the same system prompt, tools and conversation; the
+// huge one repeats its tool round trips (with fresh tool ids) until the body passes 1 MB, as a long
+// Claude Code session grows.
 import { readFileSync } from 'node:fs';
 
 const SYSTEM = 'You are a helpful assistant.';
@@ -118,9 +120,24 @@ function largeMessages() {
   return fixture;
 }
 
-/** The large body for a dialect (`stream` flag added by `requestBody`). */
-export function largeBody(dialect, model) {
-  const m = { ...largeMessages(), model };
+/** The fixture's conversation grown past `bytes`: its tool round trips repeated with fresh ids. */
+function grownMessages(bytes) {
+  const base = largeMessages();
+  const head = base.messages.slice(0, 2);
+  const rounds = base.messages.slice(2);
+  const messages = [...head];
+  for (let k = 1; JSON.stringify({ ...base, messages }).length < bytes && k < 100; k++) {
+    const again = JSON.stringify(rounds).replace(/"(toolu_[A-Za-z0-9_]+)"/g, `"$1_r${k}"`);
+    messages.push(...JSON.parse(again));
+  }
+  return { ...base, messages };
+}
+
+export const SIZE_LABELS = { small: 'small', large: '100 KB', huge: '1 MB' };
+
+/** The large (or, with `size` 'huge', ~1 MB) body for a dialect (`stream` flag added by `requestBody`). */
+export function largeBody(dialect, model, size = 'large') {
+  const m = { ...(size === 'huge' ? grownMessages(1_000_000) : largeMessages()), model };
   if (dialect === 'messages') {
     const { stream: _s, ...rest } = m;
     return rest;
@@ -132,7 +149,7 @@ export function largeBody(dialect, model) {
 
 /** The serialised body for a dialect, size and mode, as a client sends it. */
 export function requestBody(dialect, size, stream, model) {
-  const body = size === 'large' ? largeBody(dialect, model) : smallBody(dialect, model);
+  const body = size === 'small' ? smallBody(dialect, model) : largeBody(dialect, model, size);
   if (stream) {
     body.stream = true;
     if (dialect === 'chat') body.stream_options = { include_usage: true };
@@ -157,11 +174,11 @@ export function requestTarget(dialect, size) {
     'x-api-key': 'bench',
     'anthropic-version': '2023-06-01',
   };
-  if (size === 'large') {
+  if (size !== 'small') {
     headers['anthropic-beta'] =
       'claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27';
     headers['x-app'] = 'cli';
     headers['user-agent'] = 'claude-cli/2.1.197 (external, sdk-cli)';
   }
-  return { path: size === 'large' ? '/v1/messages?beta=true' : '/v1/messages', headers };
+  return { path: size !== 'small' ? '/v1/messages?beta=true' : '/v1/messages', headers };
 }

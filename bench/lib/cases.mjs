@@ -1,4 +1,7 @@
-// The benchmark's cases: client dialect × upstream dialect (path) × JSON/SSE × small/large × connections.
+// The benchmark's cases: client dialect × upstream dialect (path) × JSON/SSE × body size × connections.
+// Sizes: small, large (the ~100 KB Claude Code capture) and, for the passthrough paths and the floor,
+// huge (a ~1 MB conversation). One connection (added latency against the upstream called directly)
+// is measured for small bodies.
 import { requestBody, requestTarget } from './bodies.mjs';
 
 /** Each path: what the client speaks, the alias it asks for, and what the upstream behind it speaks. */
@@ -46,7 +49,10 @@ export const PATHS = [
 ];
 export const MODES = ['json', 'sse'];
 export const SIZES = ['small', 'large'];
-export const CONNS = [50, 1];
+/** The sizes a path is measured with: passthrough paths also carry the 1 MB conversation. */
+export const sizesFor = (path) => (path.passthrough ? [...SIZES, 'huge'] : SIZES);
+/** Connections a size is measured with. */
+export const connsFor = (size) => (size === 'small' ? [50, 1] : [50]);
 
 /** The passthrough path with the same upstream dialect (what a translating path is compared with). */
 export function passthroughFor(path) {
@@ -62,8 +68,8 @@ export function gatewayCases() {
   const out = [];
   for (const path of PATHS) {
     for (const mode of MODES) {
-      for (const size of SIZES) {
-        for (const conns of CONNS)
+      for (const size of sizesFor(path)) {
+        for (const conns of connsFor(size))
           out.push({
             name: caseName(path.name, mode, size, conns),
             kind: 'gateway',
@@ -98,27 +104,41 @@ export function directCaseFor(c) {
   };
 }
 
-/** The floor proxy (bench/floor-proxy.mjs) on the Chat → Chat path, small bodies: the reference. */
-export function floorCases() {
-  const path = {
+/**
+ * The floor proxy (bench/floor-proxy.mjs): the least a Node proxy does, for each passthrough path
+ * (Chat and Messages bodies) and every size the passthrough is measured with: the reference rows.
+ */
+export const FLOOR_PATHS = [
+  {
     name: 'floor',
     label: 'floor proxy (Chat)',
     client: 'chat',
     model: 'chat',
     upstream: 'chat',
     passthrough: true,
-  };
+    floor: true,
+  },
+  {
+    name: 'floor-msgs',
+    label: 'floor proxy (Messages)',
+    client: 'messages',
+    model: 'claude',
+    upstream: 'messages',
+    passthrough: true,
+    floor: true,
+  },
+];
+
+/** The floor path a gateway path is compared with (same client dialect), if any. */
+export const floorFor = (path) =>
+  FLOOR_PATHS.find((f) => f.client === path.client && f.upstream === path.upstream);
+
+export function floorCases() {
   const out = [];
-  for (const mode of MODES)
-    for (const conns of CONNS)
-      out.push({
-        name: caseName('floor', mode, 'small', conns),
-        kind: 'floor',
-        path,
-        mode,
-        size: 'small',
-        conns,
-      });
+  for (const path of FLOOR_PATHS)
+    for (const mode of MODES)
+      for (const size of sizesFor(path))
+        out.push({ name: caseName(path.name, mode, size, 50), kind: 'floor', path, mode, size, conns: 50 });
   return out;
 }
 
@@ -154,6 +174,8 @@ export function completeMarker(dialect, mode) {
 export function mixedRequests({ sizes = SIZES } = {}) {
   const reqs = [];
   for (const path of PATHS)
-    for (const mode of MODES) for (const size of sizes) reqs.push(requestFor({ path, mode, size }));
+    for (const mode of MODES)
+      for (const size of sizes.filter((z) => sizesFor(path).includes(z)))
+        reqs.push(requestFor({ path, mode, size }));
   return reqs;
 }

@@ -21,12 +21,13 @@ export function configYaml(upstreamPort, marker = '') {
     '  providers:',
     `    fake: { type: openai_compatible, api_base: http://127.0.0.1:${upstreamPort}/v1, api_key: x }`,
     `    anthropic: { api_base: http://127.0.0.1:${upstreamPort}/v1, api_key: x }`,
-    // Real model names and prices, so per-request pricing runs as it does for users.
+    // Real model names and prices, so per-request pricing runs as it does for users; 1M-token
+    // context windows, so the 1 MB conversation (~270k tokens) is served, not refused.
     '  models:',
     '    chat:',
-    '      - { provider: fake, model: gpt-4o-mini, input_cost_per_token: 0.00000015, output_cost_per_token: 0.0000006 }',
+    '      - { provider: fake, model: gpt-4o-mini, input_cost_per_token: 0.00000015, output_cost_per_token: 0.0000006, context_window: 1000000 }',
     '    claude:',
-    '      - { provider: anthropic, model: claude-sonnet-4-5 }',
+    '      - { provider: anthropic, model: claude-sonnet-4-5, context_window: 1000000 }',
     marker ? `# ${marker}` : '',
     '',
   ].join('\n');

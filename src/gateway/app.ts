@@ -147,9 +147,19 @@ export function createApp(deps: AppDeps): App {
     routes[path] = { method: 'POST', handler, dialect: openaiChatDialect, auth: true };
   }
 
+  // One settings object while the config's values stay the same.
+  let g: GuardSettings | undefined;
   const guard = (): GuardSettings => {
     const c = deps.state.loaded.config;
-    return { listenHost: c.host, allowedHosts: c.allowedHosts, allowedOrigins: c.allowedOrigins };
+    if (
+      !g ||
+      g.listenHost !== c.host ||
+      g.allowedHosts !== c.allowedHosts ||
+      g.allowedOrigins !== c.allowedOrigins
+    ) {
+      g = { listenHost: c.host, allowedHosts: c.allowedHosts, allowedOrigins: c.allowedOrigins };
+    }
+    return g;
   };
 
   return {

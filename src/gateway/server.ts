@@ -47,9 +47,9 @@ export async function startServer(opts: {
     (req, res) => {
       const socket = req.socket;
       busy.set(socket, (busy.get(socket) ?? 0) + 1);
-      res.once('close', () => busy.set(socket, Math.max(0, (busy.get(socket) ?? 1) - 1)));
       const ac = new AbortController();
-      res.on('close', () => {
+      res.once('close', () => {
+        busy.set(socket, Math.max(0, (busy.get(socket) ?? 1) - 1));
         if (!res.writableFinished) ac.abort();
       });
       req.once('error', () => ac.abort());

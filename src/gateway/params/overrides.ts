@@ -19,7 +19,11 @@ export function applyOverrides(body: Json, d: Deployment): string[] {
   return dropped;
 }
 
+const decided = new WeakMap<Deployment, ReadonlySet<string>>();
+
 /** The parameters this deployment's overrides decide, whatever the client sent: a codec need not refuse them. */
 export function overridden(d: Deployment): ReadonlySet<string> {
-  return new Set([...(d.drop ?? []), ...Object.keys(d.force ?? {})]);
+  let set = decided.get(d);
+  if (!set) decided.set(d, (set = new Set([...(d.drop ?? []), ...Object.keys(d.force ?? {})])));
+  return set;
 }

@@ -41,6 +41,12 @@ export interface WireCodec {
     d: Deployment,
     params?: ParamSink,
   ): Record<string, unknown>;
+  /**
+   * Passthrough streams: whether an event must be parsed (it may carry usage, the stop reason, the
+   * end or an error). The others (content deltas) are forwarded as they are and parsed only if the
+   * stream is cut and its output must be counted. Without it every event is parsed.
+   */
+  passthroughTap?(ev: SseEvent): boolean;
   /** The path when it depends on the deployment or on streaming (Azure deployments, Bedrock model ids, Gemini and Vertex models). */
   pathFor?(d: Deployment, stream: boolean): string;
   /**

@@ -74,7 +74,7 @@ function markBytes(reader: StreamReader, keys: readonly string[], family: string
     if (flushed) return null;
     flushed = true;
     const tail = bytes.flush();
-    return tail.length > 0 ? { raw: tail, sse: [], events: [] } : null;
+    return tail.length > 0 ? { raw: tail, sse: [], events: [], unparsed: [] } : null;
   };
 }
 

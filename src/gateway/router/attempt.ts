@@ -36,7 +36,13 @@ export interface StreamReader {
   headEvents: CanonicalEvent[];
   /** True once the upstream's own end marker was seen. */
   ended: boolean;
-  next(): Promise<{ raw: Buffer; sse: SseEvent[]; events: CanonicalEvent[] } | null>;
+  /**
+   * The next chunk. Past the commit point a passthrough stream parses only the events its codec
+   * taps (usage, stop, end, errors): the rest are in `unparsed`, forwarded as they are.
+   */
+  next(): Promise<{ raw: Buffer; sse: SseEvent[]; events: CanonicalEvent[]; unparsed: SseEvent[] } | null>;
+  /** Canonical events of events passed over unparsed (a cut stream's output is counted from them). */
+  parseLater(events: SseEvent[]): CanonicalEvent[];
   /** The SSE events read ahead (for passthrough filters that re-frame events). */
   headSse: SseEvent[];
   close(): void;
@@ -183,6 +189,8 @@ async function readAhead(
   const framed = plan.codec.frames?.();
   const decoder: FrameDecoder = framed ?? new SseDecoder();
   const parse = plan.codec.streamParser(plan.canonical);
+  const tap = plan.mode === 'passthrough' ? plan.codec.passthroughTap?.bind(plan.codec) : undefined;
+  let committed = false;
   // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
   // stream times out after `timeoutMs` of waiting without content (before the commit point: a
   // fallback; after it: the dialect's error event). Only time spent waiting on the upstream counts,
@@ -217,16 +225,26 @@ async function readAhead(
       // Another framing reaches a passthrough client as the SSE it expects.
       if (framed) raw = Buffer.from(sse.map((ev) => encodeSse(ev.data, ev.event)).join(''));
       const events: CanonicalEvent[] = [];
-      for (const ev of sse) for (const c of parse(ev)) events.push(c);
-      budget = events.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));
-      return { raw, sse, events };
+      const unparsed: SseEvent[] = [];
+      for (const ev of sse) {
+        if (committed && tap && !tap(ev)) unparsed.push(ev);
+        else for (const c of parse(ev)) events.push(c);
+      }
+      // Unparsed events are content (keep-alives are always tapped).
+      budget = events.length > 0 || unparsed.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));
+      return { raw, sse, events, unparsed };
+    },
+    parseLater(evs) {
+      // A fresh parser, given the head first (the message and block starts the deltas belong to).
+      const fresh = plan.codec.streamParser(plan.canonical);
+      for (const ev of reader.headSse) fresh(ev);
+      return evs.flatMap((ev) => fresh(ev));
     },
     close() {
       res.body.destroy();
     },
   };
   try {
-    let committed = false;
     while (!committed) {
       const step = await reader.next();
       if (step === null) {

@@ -14,6 +14,7 @@ import {
   reasoningFamily,
   requestForFamily,
 } from '../reasoning-origin/dispatched.js';
+import { spliceBody } from '../upstream/json-splice.js';
 import { attempt, type Plan, type StreamReader } from './attempt.js';
 import { nextCandidate } from './conditions.js';
 import type { Cooldowns } from './cooldown.js';
@@ -68,6 +69,8 @@ export interface DispatchRequest {
   bytesAsChars?: boolean;
   /** The body with its strings decoded, for translation; defaults to `body`. */
   decoded?: () => Record<string, unknown>;
+  /** The client's bytes `body` was parsed from: a large passthrough body is spliced from them. */
+  raw?: Buffer;
   stream: boolean;
   chain: Deployment[];
   alias: string;
@@ -150,17 +153,20 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
     if (passCodec) {
       // Deployment values written into a bytes-as-chars body must be ASCII to stay intact.
       const asBytes = req.bytesAsChars === true && isAsciiDeployment(d);
-      const copy = passthroughFor(
-        { ...(asBytes || !req.bytesAsChars ? req.body : req.decoded!()) },
-        req.dialect,
-        family,
-      );
-      const text = JSON.stringify(withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params));
+      const source = asBytes || !req.bytesAsChars ? req.body : req.decoded!();
+      // Origin marks come off (or the foreign reasoning out) copy-on-write, like every rewrite.
+      const copy = passthroughFor({ ...source }, req.dialect, family);
+      const sent = withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params);
+      const spliced =
+        req.raw && req.raw.length >= SPLICE_FROM_BYTES
+          ? spliceBody(req.raw, source, sent, asBytes ? 'latin1' : 'utf8')
+          : undefined;
+      const text = spliced ? '' : JSON.stringify(sent);
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: asBytes ? Buffer.from(text, 'latin1') : text,
+        body: spliced ?? (asBytes ? Buffer.from(text, 'latin1') : text),
       };
     } else {
       canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);
@@ -290,13 +296,22 @@ function withOverrides(
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/** Smaller passthrough bodies are serialised whole: as cheap as scanning them. */
+const SPLICE_FROM_BYTES = 8192;
+
+const asciiDeployments = new WeakMap<Deployment, boolean>();
+
 /** A deployment whose model name and default params are ASCII (nearly all): safe to splice into raw bytes. */
 function isAsciiDeployment(d: Deployment): boolean {
-  return (
-    !NON_ASCII.test(d.model) &&
-    (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
-    (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)))
-  );
+  let ascii = asciiDeployments.get(d);
+  if (ascii === undefined) {
+    ascii =
+      !NON_ASCII.test(d.model) &&
+      (d.params === undefined || !NON_ASCII.test(JSON.stringify(d.params))) &&
+      (d.force === undefined || !NON_ASCII.test(JSON.stringify(d.force)));
+    asciiDeployments.set(d, ascii);
+  }
+  return ascii;
 }
 
 /**

@@ -74,6 +74,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       body,
       bytesAsChars: parsed.bytesAsChars,
       decoded: parsed.decoded,
+      raw: ctx.body,
       stream,
       chain,
       alias,
@@ -201,12 +202,15 @@ async function pipeStream(
     raw: Buffer,
     sse: typeof reader.headSse,
     events: CanonicalEvent[],
+    unparsed: typeof reader.headSse = [],
   ): Promise<string | null> => {
     const midError = events.find((e) => e.type === 'error');
     const text = see(events);
+    if (unparsed.length > 0) tally.later(unparsed);
     if (passthrough) {
       let out: string | Buffer = raw;
-      if (drop) {
+      // Chunks are re-framed only when they hold an event to leave out; the rest go as they came.
+      if (drop && sse.some(drop)) {
         out = '';
         for (const ev of sse)
           if (!drop(ev)) out += `${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`;
@@ -230,7 +234,7 @@ async function pipeStream(
     while (!failure && !ended && !ctx.signal.aborted) {
       const step = await reader.next();
       if (step === null) break;
-      const m = await forward(step.raw, step.sse, step.events);
+      const m = await forward(step.raw, step.sse, step.events, step.unparsed);
       if (m) {
         failure = new GatewayError('upstream_error', m);
         forwardedError = passthrough;
@@ -254,7 +258,14 @@ async function pipeStream(
   }
   // Without the upstream's final usage the provider still bills the prompt and what it generated.
   const completed = !failure && !ctx.signal.aborted && (ended || sawStop);
-  const settled = await tally.settle(usage, completed, prompt, ctx.body.length, result.deployment.model);
+  const settled = await tally.settle(
+    usage,
+    completed,
+    prompt,
+    ctx.body.length,
+    result.deployment.model,
+    (evs) => reader.parseLater(evs),
+  );
   ctx.info.usage = settled.usage;
   if (settled.estimated) usageOf(ctx).estimated = true;
   if (failure) {

@@ -1,5 +1,10 @@
-import { countTokens } from 'gpt-tokenizer';
+import { countTokens as countText } from 'gpt-tokenizer';
 import type { CanonicalRequest, ContentBlock } from '../canonical.js';
+import { TokenMemo } from './token-memo.js';
+
+/** One memo per daemon: a session's earlier turns are counted once, not on every turn. */
+const memo = new TokenMemo(countText);
+const countTokens = (text: string): number => memo.tokens(text);
 
 /** The encoding `gpt-tokenizer`'s default export counts with (OpenAI's current models'). */
 export const TOKENIZER = 'o200k_base';

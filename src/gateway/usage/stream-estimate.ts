@@ -1,4 +1,5 @@
 import type { CanonicalEvent, CanonicalRequest, Usage } from '../canonical.js';
+import type { SseEvent } from '../upstream/sse.js';
 
 /**
  * A stream that stops before its usage arrives (the client hung up, the upstream was cut, or it
@@ -12,6 +13,12 @@ export class StreamTally {
   private output = '';
   /** The upstream's usage carried output or prompt tokens of the final kind. */
   private reportedFinal = false;
+  /** Content events a passthrough stream forwarded unparsed: parsed only if their text must be counted. */
+  private deferred: SseEvent[] = [];
+
+  later(events: SseEvent[]): void {
+    for (const ev of events) this.deferred.push(ev);
+  }
 
   see(ev: CanonicalEvent): void {
     switch (ev.type) {
@@ -42,8 +49,14 @@ export class StreamTally {
     prompt: () => CanonicalRequest | undefined,
     promptBytes: number,
     model: string,
+    parseDeferred?: (events: SseEvent[]) => CanonicalEvent[],
   ): Promise<{ usage: Usage; estimated: boolean }> {
     if (completed && this.reportedFinal) return { usage: reported, estimated: false };
+    // The content forwarded unparsed is output seen: parsed now that it must be counted.
+    if (parseDeferred && this.deferred.length > 0) {
+      for (const ev of parseDeferred(this.deferred)) if (ev.type !== 'usage') this.see(ev);
+      this.deferred = [];
+    }
     const { countTokens } = await import('gpt-tokenizer');
     const { countTokensLocally } = await import('./count-tokens.js');
     let counted: number;

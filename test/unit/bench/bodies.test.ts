@@ -13,6 +13,20 @@ describe('bench request bodies', () => {
     }
   });
 
+  it('grows the conversation past 1 MB with fresh tool ids, roles still alternating', () => {
+    const body = JSON.parse(requestBody('messages', 'huge', false, 'alias'));
+    expect(JSON.stringify(body).length).toBeGreaterThan(1_000_000);
+    const ids = body.messages.flatMap((m: { content: unknown }) =>
+      Array.isArray(m.content)
+        ? m.content.filter((b: { type: string }) => b.type === 'tool_use').map((b: { id: string }) => b.id)
+        : [],
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    const roles = body.messages.slice(2).map((m: { role: string }) => m.role);
+    for (let i = 1; i < roles.length; i++) expect(roles[i]).not.toBe(roles[i - 1]);
+    expect(JSON.parse(requestBody('chat', 'huge', true, 'alias')).stream).toBe(true);
+  });
+
   it('maps Messages tool use and results onto Chat tool calls and Responses items', () => {
     const m = {
       model: 'x',

@@ -28,4 +28,6 @@ export const anthropicMessagesCodec: AnthropicWireCodec = {
   parseResponse: (body, req) => unwrapAnswer(parseAnthropicResponse(body, req), req),
   streamParser: (req) => unwrapAnswerStream(createAnthropicStreamParser(req), req),
   rewriteForPassthrough: rewriteAnthropicPassthrough,
+  // Usage is in message_start and message_delta, the end in message_stop; blocks carry only content.
+  passthroughTap: (ev) => ev.event === undefined || !ev.event.startsWith('content_block_'),
 };

@@ -9,7 +9,9 @@ import { leaveOffUnledThinking } from './thinking-round.js';
  * repairs for what Anthropic would refuse: a body without max_tokens (the Messages route refuses
  * one before it gets here; other callers may not) gets the default, an enabled thinking budget the clamp pushed to or past max_tokens is lowered below it,
  * and thinking blocks with an empty signature (an answer another provider gave earlier in the
- * conversation) are left out of the history. Mutates and returns the same object.
+ * conversation) are left out of the history. Sets the top-level fields of `body` and returns it;
+ * nested objects of the client's body are replaced, never changed in place (the sender splices
+ * unchanged values as the client's bytes).
  */
 export function rewriteAnthropicPassthrough(
   body: Record<string, unknown>,
@@ -17,7 +19,8 @@ export function rewriteAnthropicPassthrough(
   params?: ParamSink,
 ): Record<string, unknown> {
   body.model = d.model;
-  dropUnsignedThinking(body.messages);
+  const messages = withoutUnsignedThinking(body.messages);
+  if (messages !== body.messages) body.messages = messages;
   leaveOffUnledThinking(body, params);
   const cap = d.maxTokens;
   const max = body.max_tokens;
@@ -31,18 +34,21 @@ export function rewriteAnthropicPassthrough(
   const t = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
   const clamped = body.max_tokens as number;
   if (t && t.type === 'enabled' && typeof t.budget_tokens === 'number' && t.budget_tokens >= clamped) {
-    if (clamped - 1 >= 1024) t.budget_tokens = clamped - 1;
+    if (clamped - 1 >= 1024) body.thinking = { ...t, budget_tokens: clamped - 1 };
   }
   return body;
 }
 
-function dropUnsignedThinking(messages: unknown): void {
-  if (!Array.isArray(messages)) return;
-  for (const m of messages as Array<{ role?: unknown; content?: unknown }>) {
-    if (m === null || typeof m !== 'object' || m.role !== 'assistant' || !Array.isArray(m.content)) continue;
+/** The messages without unsigned thinking blocks: the same array when there are none. */
+function withoutUnsignedThinking(messages: unknown): unknown {
+  if (!Array.isArray(messages)) return messages;
+  let out: unknown[] | undefined;
+  messages.forEach((m: { role?: unknown; content?: unknown } | null, i) => {
+    if (m === null || typeof m !== 'object' || m.role !== 'assistant' || !Array.isArray(m.content)) return;
     const content = m.content as Array<{ type?: unknown; signature?: unknown }>;
-    let unsigned = false;
-    for (const b of content) if (b?.type === 'thinking' && !b.signature) unsigned = true;
-    if (unsigned) m.content = content.filter((b) => !(b?.type === 'thinking' && !b.signature));
-  }
+    if (!content.some((b) => b?.type === 'thinking' && !b.signature)) return;
+    out ??= [...messages];
+    out[i] = { ...m, content: content.filter((b) => !(b?.type === 'thinking' && !b.signature)) };
+  });
+  return out ?? messages;
 }

@@ -28,6 +28,7 @@ export function createChatCodec(type: ProviderType): ChatCodec {
     buildRequest: (req, d, params) => buildChatBody(req, d, type, params),
     parseResponse: (body: unknown, req?: CanonicalRequest) => parseChatResponse(body, req),
     streamParser: (req?: CanonicalRequest) => createChatStreamParser(req),
+    passthroughTap: chatTap,
     /**
      * Passthrough of a Chat client's body: set the model, merge the deployment's params under,
      * clamp max tokens, and for streams always ask for usage. Mutates and returns `body`.
@@ -48,4 +49,13 @@ export function createChatCodec(type: ProviderType): ChatCodec {
       return body;
     },
   };
+}
+
+/**
+ * A Chat chunk worth parsing in a passthrough stream: the end marker, a finish reason, usage or an
+ * error. Inside JSON strings every quote is escaped, so these keys cannot match a model's text.
+ */
+const TAPPED = /"finish_reason"\s*:\s*"|"usage"\s*:\s*\{|"error"/;
+function chatTap(ev: SseEvent): boolean {
+  return ev.data === '[DONE]' || TAPPED.test(ev.data);
 }

@@ -16,6 +16,8 @@ export const responsesCodec: WireCodec = {
   parseResponse: (body) => parseResponsesResponse(body),
   streamParser: () => createResponsesStreamParser(),
   /** Set the model, merge the deployment's params under, clamp max_output_tokens. Mutates and returns `body`. */
+  // Deltas carry only content; usage and the end arrive in response.completed (or failed/incomplete).
+  passthroughTap: (ev) => ev.event === undefined || !ev.event.endsWith('.delta'),
   rewriteForPassthrough(body, d) {
     body.model = d.model;
     applyResponsesDefaults(body, d);

@@ -30,7 +30,8 @@ export function createGeminiCodec(pathFor: (d: Deployment, stream: boolean) => s
       applyParams(body, d);
       const cap = d.maxTokens;
       if (cap !== undefined) {
-        const gc = (body.generationConfig ?? {}) as GeminiGenerationConfig;
+        // A copy: nested objects of the client's body are never changed in place.
+        const gc = { ...(body.generationConfig as GeminiGenerationConfig | undefined) };
         if (typeof gc.maxOutputTokens !== 'number' || gc.maxOutputTokens > cap) gc.maxOutputTokens = cap;
         body.generationConfig = gc;
       }

@@ -1,0 +1,45 @@
+/**
+ * Token counts of long texts, remembered. An agent resends its whole conversation every turn, so
+ * nearly every block of a 500 KB prompt was counted on the previous turn: counting only the new
+ * blocks makes a context-window check cost what the turn added, not the whole session. Texts
+ * shorter than `MIN_CHARS` are counted directly (cheaper than a lookup); the memo holds at most
+ * `MAX_CHARS` characters of text, least recently used first out.
+ */
+const MIN_CHARS = 512;
+const MAX_CHARS = 8_000_000;
+
+export class TokenMemo {
+  private readonly counts = new Map<string, number>();
+  private chars = 0;
+
+  constructor(
+    private readonly count: (text: string) => number,
+    private readonly maxChars = MAX_CHARS,
+  ) {}
+
+  tokens(text: string): number {
+    if (text.length < MIN_CHARS) return this.count(text);
+    const known = this.counts.get(text);
+    if (known !== undefined) {
+      // Refresh its place: the map iterates oldest first.
+      this.counts.delete(text);
+      this.counts.set(text, known);
+      return known;
+    }
+    const n = this.count(text);
+    if (text.length > this.maxChars) return n;
+    this.counts.set(text, n);
+    this.chars += text.length;
+    for (const old of this.counts.keys()) {
+      if (this.chars <= this.maxChars) break;
+      this.counts.delete(old);
+      this.chars -= old.length;
+    }
+    return n;
+  }
+
+  /** Characters of text held (for tests and metrics). */
+  get size(): number {
+    return this.chars;
+  }
+}
