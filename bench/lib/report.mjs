@@ -139,7 +139,8 @@ export function targets(by, extras) {
   if (huge)
     add('peak RSS, 50 connections of 1 MB requests (worst case)', huge.peakRssMb, 250, 'MB', 0, huge.name);
   if (extras.start) {
-    add('idle RSS', extras.start.idleRssMb, 60, 'MB');
+    add('idle RSS, 1 s after ready', extras.start.idleRssMb, 60, 'MB');
+    add('idle RSS, after 15 s idle', extras.start.settledIdleRssMb, 60, 'MB');
     add('start to ready (foreground)', extras.start.foregroundReadyMs, 300, 'ms');
     if (extras.start.readyMode === 'detached')
       add('start to ready (detached `agentbox litellm start`)', extras.start.readyMs, 500, 'ms');
@@ -168,7 +169,7 @@ export function extrasText(extras) {
   const s = extras.start;
   if (s) {
     out.push(
-      `- Start to ready: ${fmt(s.readyMs)} ms (${s.readyMode}; foreground ${fmt(s.foregroundReadyMs)} ms${s.detachedError ? `; detached failed: ${s.detachedError}` : ''}), idle RSS ${fmt(s.idleRssMb, 1)} MB (median of ${s.raw.foreground.length}).`,
+      `- Start to ready: ${fmt(s.readyMs)} ms (${s.readyMode}; foreground ${fmt(s.foregroundReadyMs)} ms${s.detachedError ? `; detached failed: ${s.detachedError}` : ''}), idle RSS ${fmt(s.idleRssMb, 1)} MB 1 s after ready (median of ${s.raw.foreground.length}), ${fmt(s.settledIdleRssMb, 1)} MB after 15 s idle.`,
     );
   }
   const k = extras.soak;
