@@ -173,7 +173,8 @@ async function startUpstream() {
 
 const log = (s) => process.stderr.write(`${s}\n`);
 const upstream = await startUpstream();
-const ctx = { tool, upstream, canPin, cores, tmp, opts, profileDir, seq: 0 };
+// `root`: the start, soak and reload figures come from the same build as the cases.
+const ctx = { tool, upstream, canPin, cores, tmp, opts, profileDir, seq: 0, root };
 const meta = {
   date: new Date().toISOString(),
   node: process.version,

@@ -10,7 +10,6 @@ import { performance } from 'node:perf_hooks';
 import { getJson } from './http.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/agentbox.js');
 
 /** The benchmark config: alias `chat` → an OpenAI-compatible provider, `claude` → an Anthropic one. */
 export function configYaml(upstreamPort, marker = '') {
@@ -126,19 +125,19 @@ export async function startForeground({
 }
 
 /** True when the built CLI can start a detached daemon. */
-export function hasDetachedStart() {
-  return existsSync(join(ROOT, 'dist/cli/commands/start-detached.js'));
+export function hasDetachedStart(root = ROOT) {
+  return existsSync(join(root, 'dist/cli/commands/start-detached.js'));
 }
 
 /**
  * `agentbox litellm start` (detached) pinned to `core`: time from spawning the command until it
  * exits 0 and the daemon answers. The daemon's PID comes from the state file it writes.
  */
-export async function startDetached({ home, core, canPin, timeoutMs = 20_000 }) {
+export async function startDetached({ home, core, canPin, root = ROOT, timeoutMs = 20_000 }) {
   const [cmd, argv] = pinned(
     core,
     process.execPath,
-    [BIN, 'litellm', 'start', '--config', home.config, '--port', '0'],
+    [join(root, 'bin/agentbox.js'), 'litellm', 'start', '--config', home.config, '--port', '0'],
     canPin,
   );
   const t0 = performance.now();

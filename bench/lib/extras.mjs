@@ -23,7 +23,7 @@ const MB = 2 ** 20;
 export async function measureStart(ctx, reps = 5) {
   const out = { foreground: [], detached: [], idleRssMb: [], settledRssMb: undefined };
   for (let i = 0; i < reps; i++) {
-    const d = await startDaemon(ctx, `start-fg.r${i + 1}`);
+    const d = await startDaemon(ctx, `start-fg.r${i + 1}`, { root: ctx.root });
     try {
       out.foreground.push(d.readyMs);
       await sleep(1000);
@@ -36,7 +36,7 @@ export async function measureStart(ctx, reps = 5) {
       await d.stop();
     }
   }
-  if (hasDetachedStart()) {
+  if (hasDetachedStart(ctx.root)) {
     for (let i = 0; i < reps; i++) {
       let d;
       try {
@@ -44,6 +44,7 @@ export async function measureStart(ctx, reps = 5) {
           home: homeFor(ctx, `start-detached.r${i + 1}`),
           core: ctx.cores.daemon,
           canPin: ctx.canPin,
+          root: ctx.root,
         });
         out.detached.push(d.readyMs);
       } catch (e) {
@@ -68,7 +69,7 @@ export async function measureStart(ctx, reps = 5) {
 
 /** Steady mixed load (every path × mode × size) at 50 connections for `seconds`, RSS sampled every second. */
 export async function measureSoak(ctx, seconds) {
-  const d = await startDaemon(ctx, 'soak');
+  const d = await startDaemon(ctx, 'soak', { root: ctx.root });
   const file = join(ctx.tmp, 'soak.req');
   writeRequests(file, mixedRequests());
   const samples = [];
@@ -125,7 +126,7 @@ export function growthWindows(rss) {
  * config_generation) under mixed small load at 50 connections; counts failed requests.
  */
 export async function measureReload(ctx, count) {
-  const d = await startDaemon(ctx, 'reload');
+  const d = await startDaemon(ctx, 'reload', { root: ctx.root });
   const config = d.home.config;
   const file = join(ctx.tmp, 'reload.req');
   writeRequests(file, mixedRequests({ sizes: ['small'] }));

@@ -139,8 +139,8 @@ export function targets(by, extras) {
   if (huge)
     add('peak RSS, 50 connections of 1 MB requests (worst case)', huge.peakRssMb, 250, 'MB', 0, huge.name);
   if (extras.start) {
-    add('idle RSS, 1 s after ready', extras.start.idleRssMb, 60, 'MB');
-    add('idle RSS, after 15 s idle', extras.start.settledIdleRssMb, 60, 'MB');
+    add('idle RSS, 1 s after ready', extras.start.idleRssMb, 60, 'MB', 1);
+    add('idle RSS, after 15 s idle', extras.start.settledIdleRssMb, 60, 'MB', 1);
     add('start to ready (foreground)', extras.start.foregroundReadyMs, 300, 'ms');
     if (extras.start.readyMode === 'detached')
       add('start to ready (detached `agentbox litellm start`)', extras.start.readyMs, 500, 'ms');
