@@ -13,6 +13,12 @@ export interface LogSink {
   flushSync(): void;
 }
 
+/** Every sink's pending lines are written on exit, by one listener. */
+const open = new Set<() => void>();
+process.once('exit', () => {
+  for (const flush of open) flush();
+});
+
 export function batchedFileSink(fd: number): LogSink {
   let pending: string[] = [];
   let scheduled = false;
@@ -29,7 +35,7 @@ export function batchedFileSink(fd: number): LogSink {
       // a log line that cannot be written is dropped
     }
   };
-  process.once('exit', flushSync);
+  open.add(flushSync);
   return {
     write(line) {
       pending.push(line);

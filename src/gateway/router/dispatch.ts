@@ -161,12 +161,11 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         req.raw && req.raw.length >= SPLICE_FROM_BYTES
           ? spliceBody(req.raw, source, sent, asBytes ? 'latin1' : 'utf8')
           : undefined;
-      const text = spliced ? '' : JSON.stringify(sent);
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: spliced ?? (asBytes ? Buffer.from(text, 'latin1') : text),
+        body: spliced ?? serialise(sent, asBytes),
       };
     } else {
       canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);
@@ -295,6 +294,12 @@ function withOverrides(
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;
+
+/** The whole body as text, or as latin1 bytes when its strings hold one char per byte. */
+function serialise(body: Record<string, unknown>, asBytes: boolean): string | Buffer {
+  const text = JSON.stringify(body);
+  return asBytes ? Buffer.from(text, 'latin1') : text;
+}
 
 /** Smaller passthrough bodies are serialised whole: as cheap as scanning them. */
 const SPLICE_FROM_BYTES = 8192;

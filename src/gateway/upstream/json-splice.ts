@@ -119,8 +119,8 @@ export function spliceBody(
   };
   const written = new Set<string>();
   for (const m of members) {
-    if (!Object.prototype.hasOwnProperty.call(source, m.key)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(sent, m.key)) continue;
+    if (!Object.hasOwn(source, m.key)) return undefined;
+    if (!Object.hasOwn(sent, m.key)) continue;
     written.add(m.key);
     const v = sent[m.key];
     if (v === undefined) continue;

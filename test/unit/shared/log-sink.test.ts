@@ -36,6 +36,8 @@ describe('batched log file sink', () => {
     await new Promise((r) => setImmediate(r));
     const line = JSON.parse(readFileSync(file, 'utf8').trim());
     expect(line).toMatchObject({ id: 'req_1', msg: 'request', api_key: '[redacted]' });
-    expect(isRegularFile(openSync(file, 'r'))).toBe(true);
+    const fd = openSync(file, 'r');
+    expect(isRegularFile(fd)).toBe(true);
+    closeSync(fd);
   });
 });
