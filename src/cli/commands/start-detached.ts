@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { daemonBundlePath } from '../../shared/build-files.js';
 import { formatIssue } from '../../config/format-issues.js';
 import type { LoadedConfig } from '../../config/types.js';
 import { unpricedBudgetIssues } from '../../gateway/usage/unpriced.js';
@@ -168,7 +168,7 @@ async function printStartWarnings(loaded: LoadedConfig): Promise<void> {
  * (scripts/bundle-daemon.mjs), which is ready sooner. A build without it is refused, not replaced.
  */
 function daemonEntry(): string {
-  const bundle = fileURLToPath(new URL('../../daemon/daemon-main.js', import.meta.url));
+  const bundle = daemonBundlePath();
   if (!existsSync(bundle)) {
     throw new ExitError(
       EXIT.failure,
