@@ -37,7 +37,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   const config = ctx.state.loaded.config; // pinned for this request
   const traits = dialect.traits(body);
   await preparePromptTokens(ctx.body.length, traits.images);
-  const promptTokens = lazyPromptTokens(dialect, parsed.decoded, ctx.body.length);
+  const promptTokens = lazyPromptTokens(dialect, parsed, ctx.body.length);
   const route = traitRoute(config.routes, model, traits, {
     bodyBytes: ctx.body.length,
     tokens: promptTokens,

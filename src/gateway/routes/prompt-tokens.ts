@@ -1,4 +1,5 @@
 import type { ClientDialect } from '../dialects/types.js';
+import type { RequestBody } from './json-body.js';
 
 type Tokenizer = typeof import('../usage/count-tokens.js');
 
@@ -8,7 +9,7 @@ type Tokenizer = typeof import('../usage/count-tokens.js');
  */
 const COUNT_FROM_BYTES = 4096;
 
-/** The tokenizer's tables are large (~60 MB): loaded on the first request that may need a count. */
+/** The tokenizer's tables (about 18 MB, see usage/o200k.ts): loaded on the first request that may need a count. */
 let tokenizer: Tokenizer | undefined;
 
 export async function preparePromptTokens(bodyBytes: number, images: boolean): Promise<void> {
@@ -20,11 +21,11 @@ export async function preparePromptTokens(bodyBytes: number, images: boolean): P
  * The prompt's size in tokens, counted once on first use with the gateway's tokenizer (after
  * `preparePromptTokens`). Without the tokenizer (a small body) it is the byte count, an upper
  * bound. A body the dialect cannot decode (it may still pass through) is estimated at four bytes
- * per token.
+ * per token. A body parsed one char per byte is counted as it is, not parsed again.
  */
 export function lazyPromptTokens(
   dialect: ClientDialect,
-  decoded: () => Record<string, unknown>,
+  parsed: RequestBody,
   bodyBytes: number,
 ): () => number {
   let n: number | undefined;
@@ -32,8 +33,10 @@ export function lazyPromptTokens(
     if (n !== undefined) return n;
     if (!tokenizer) return (n = bodyBytes);
     try {
-      const body = decoded();
-      n = tokenizer.countTokensLocally(dialect.decodeRequest(body), String(body.model ?? ''));
+      const { body, bytesAsChars } = parsed;
+      n = tokenizer.countTokensLocally(dialect.decodeRequest(body), String(body.model ?? ''), {
+        bytesAsChars,
+      });
     } catch {
       n = Math.ceil(bodyBytes / 4);
     }

@@ -1,13 +1,26 @@
-import { countTokens as countText } from 'gpt-tokenizer';
+import { countO200k as countText } from './o200k.js';
 import type { CanonicalRequest, ContentBlock } from '../canonical.js';
 import { TokenMemo } from './token-memo.js';
 
 /** One memo per daemon: a session's earlier turns are counted once, not on every turn. */
 const memo = new TokenMemo(countText);
-const countTokens = (text: string): number => memo.tokens(text);
+const countChars = (text: string): number => memo.tokens(text);
 
-/** The encoding `gpt-tokenizer`'s default export counts with (OpenAI's current models'). */
+/**
+ * Texts of a body parsed one char per UTF-8 byte (`bytesAsChars`, see routes/json-body.ts): an
+ * ASCII text is the same either way; another is counted as the characters its bytes spell, and
+ * remembered under its byte form, so a later turn's identical block costs a lookup and no decode.
+ */
+const NON_ASCII = /[\u0080-\u00ff]/;
+const byteMemo = new TokenMemo((bytes) => countText(Buffer.from(bytes, 'latin1').toString('utf8')));
+const countByteTokens = (text: string): number =>
+  NON_ASCII.test(text) ? byteMemo.tokens(text) : countChars(text);
+
+/** The encoding counted in (OpenAI's current models'; see o200k.ts). */
 export const TOKENIZER = 'o200k_base';
+
+/** Tokens of generated text (not remembered: an answer is seen once). */
+export const countOutputTokens = countText;
 
 /** Per-message framing overhead of chat formats (role markers, separators), as OpenAI documents it. */
 const PER_MESSAGE = 3;
@@ -18,9 +31,16 @@ const PER_IMAGE = 765;
 /**
  * Count input tokens with a real BPE tokenizer (o200k_base) over the text an upstream would see:
  * system, every message's text, tool calls and results, and tool definitions. Used when the
- * deployment cannot count for us (it does not speak Anthropic's count_tokens).
+ * deployment cannot count for us (it does not speak Anthropic's count_tokens). `bytesAsChars`: the
+ * request was decoded from a body parsed one char per UTF-8 byte; the count is the same.
  */
-export function countTokensLocally(req: CanonicalRequest, _model: string): number {
+export function countTokensLocally(
+  req: CanonicalRequest,
+  _model: string,
+  opts: { bytesAsChars?: boolean } = {},
+): number {
+  const countTokens = opts.bytesAsChars ? countByteTokens : countChars;
+  const blocks = (content: ContentBlock[]): number => countBlocks(content, countTokens);
   let n = 0;
   for (const s of req.system) n += countTokens(s.text);
   if (req.system.length) n += PER_MESSAGE;
@@ -32,7 +52,7 @@ export function countTokensLocally(req: CanonicalRequest, _model: string): numbe
   return Math.max(1, n);
 }
 
-function blocks(content: ContentBlock[]): number {
+function countBlocks(content: ContentBlock[], countTokens: (text: string) => number): number {
   let n = 0;
   for (const b of content) {
     switch (b.type) {
@@ -51,7 +71,7 @@ function blocks(content: ContentBlock[]): number {
           countTokens(typeof b.input === 'string' ? b.input : JSON.stringify(b.input ?? {}));
         break;
       case 'tool_result':
-        n += typeof b.content === 'string' ? countTokens(b.content) : blocks(b.content);
+        n += typeof b.content === 'string' ? countTokens(b.content) : countBlocks(b.content, countTokens);
         break;
     }
   }

@@ -57,8 +57,7 @@ export class StreamTally {
       for (const ev of parseDeferred(this.deferred)) if (ev.type !== 'usage') this.see(ev);
       this.deferred = [];
     }
-    const { countTokens } = await import('gpt-tokenizer');
-    const { countTokensLocally } = await import('./count-tokens.js');
+    const { countTokensLocally, countOutputTokens } = await import('./count-tokens.js');
     let counted: number;
     try {
       const req = prompt();
@@ -66,7 +65,7 @@ export class StreamTally {
     } catch {
       counted = Math.ceil(promptBytes / 4);
     }
-    const seenOut = this.output ? countTokens(this.output) : 0;
+    const seenOut = this.output ? countOutputTokens(this.output) : 0;
     const usage: Usage = { ...reported };
     const cached = (usage.cacheReadTokens ?? 0) + (usage.cacheWriteTokens ?? 0);
     let estimated = false;
