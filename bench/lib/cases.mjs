@@ -106,7 +106,8 @@ export function directCaseFor(c) {
 
 /**
  * The floor proxy (bench/floor-proxy.mjs): the least a Node proxy does, for each passthrough path
- * (Chat and Messages bodies) and every size the passthrough is measured with: the reference rows.
+ * (Chat and Messages bodies) and every size and connection count the passthrough is measured
+ * with: the reference rows (at 1 connection, what a minimal proxy adds to the latency).
  */
 export const FLOOR_PATHS = [
   {
@@ -138,7 +139,8 @@ export function floorCases() {
   for (const path of FLOOR_PATHS)
     for (const mode of MODES)
       for (const size of sizesFor(path))
-        out.push({ name: caseName(path.name, mode, size, 50), kind: 'floor', path, mode, size, conns: 50 });
+        for (const conns of connsFor(size))
+          out.push({ name: caseName(path.name, mode, size, conns), kind: 'floor', path, mode, size, conns });
   return out;
 }
 

@@ -41,10 +41,11 @@ export function summarise(cases, runs, maxForeign = 20) {
   // CPU per request against the floor proxy of the same run (same dialect, mode, size, 50 conns),
   // and a translating path's against its passthrough's.
   for (const c of cases) {
-    if (c.kind !== 'gateway' || c.conns !== 50) continue;
+    if (c.kind !== 'gateway') continue;
     const s = by.get(c.name);
-    const f = floorFor(c.path) && by.get(caseName(floorFor(c.path).name, c.mode, c.size, 50));
+    const f = floorFor(c.path) && by.get(caseName(floorFor(c.path).name, c.mode, c.size, c.conns));
     if (f?.cpuUsPerReq && s.cpuUsPerReq !== undefined) s.xFloor = s.cpuUsPerReq / f.cpuUsPerReq;
+    if (c.conns !== 50) continue;
     const p = !c.path.passthrough && by.get(caseName(passthroughFor(c.path).name, c.mode, c.size, 50));
     if (p?.cpuUsPerReq && s.cpuUsPerReq !== undefined) s.xPassthrough = s.cpuUsPerReq / p.cpuUsPerReq;
   }
@@ -125,10 +126,25 @@ export function targets(by, extras) {
   if (added.length) {
     const worst = added.reduce((a, b) => (b.addedP50Ms > a.addedP50Ms ? b : a));
     add('added p50 at 1 connection (worst small case)', worst.addedP50Ms, 0.2, 'ms', 3, worst.name);
+    // For scale: what the floor proxy itself adds at 1 connection in the same run.
+    const floors = [...by.values()].filter(
+      (s) => s.kind === 'floor' && s.conns === 1 && s.addedP50Ms !== undefined,
+    );
+    if (floors.length) {
+      const f = floors.reduce((a, b) => (b.addedP50Ms > a.addedP50Ms ? b : a));
+      add(
+        'added p50 at 1 connection, the floor proxy (worst small case)',
+        f.addedP50Ms,
+        0.2,
+        'ms',
+        3,
+        f.name,
+      );
+    }
   }
   const peak = (size) => {
     const rows = [...by.values()].filter(
-      (s) => s.kind === 'gateway' && s.size === size && s.peakRssMb !== undefined,
+      (s) => s.kind === 'gateway' && s.size === size && s.conns === 50 && s.peakRssMb !== undefined,
     );
     return rows.length ? rows.reduce((a, b) => (b.peakRssMb > a.peakRssMb ? b : a)) : undefined;
   };
