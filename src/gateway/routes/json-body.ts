@@ -11,7 +11,7 @@ export function parseJsonBody(body: Buffer, encoding: 'utf8' | 'latin1' = 'utf8'
 
 const NON_ASCII_ESCAPE = /\\u(?!00[0-7])[0-9a-fA-F]{4}/;
 
-function parseObject(text: string): Record<string, unknown> {
+function parseObject(text: string, checkDepth = true): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -21,7 +21,7 @@ function parseObject(text: string): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new GatewayError('invalid_request', 'request body must be a JSON object');
   }
-  if (!withinDepth(v, MAX_JSON_DEPTH)) {
+  if (checkDepth && !withinDepth(v, MAX_JSON_DEPTH)) {
     throw new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return v as Record<string, unknown>;
@@ -55,5 +55,6 @@ export function parseRequestBody(raw: Buffer): RequestBody {
   }
   const body = parseObject(text);
   let decoded: Record<string, unknown> | undefined;
-  return { body, bytesAsChars: true, decoded: () => (decoded ??= parseJsonBody(raw)) };
+  // The same bytes decoded as UTF-8: same structure, so the depth checked above holds.
+  return { body, bytesAsChars: true, decoded: () => (decoded ??= parseObject(raw.toString('utf8'), false)) };
 }
