@@ -38,7 +38,7 @@ export function summarise(cases, runs, maxForeign = 20) {
     };
     by.set(c.name, s);
   }
-  // CPU per request against the floor proxy of the same run (same dialect, mode, size, 50 conns),
+  // CPU per request against the floor proxy of the same run (same dialect, mode, size, conns),
   // and a translating path's against its passthrough's.
   for (const c of cases) {
     if (c.kind !== 'gateway') continue;
