@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../../helpers/seeded.js';
 import { canonicalStrategy } from '../../../../src/config/strategy-names.js';
 import type { Deployment, ProviderConfig } from '../../../../src/config/types.js';
 import { LiveStats } from '../../../../src/gateway/router/live-stats.js';
@@ -23,18 +24,6 @@ const dep = (model: string, index: number, extra: Partial<Deployment> = {}): Dep
   model,
   ...extra,
 });
-
-/** A small seeded generator (mulberry32), so a failing run can be reproduced. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function firstPicks(group: Deployment[], strategy: Parameters<typeof orderGroup>[1], n: number, seed = 7) {
   const ctx = { stats: new LiveStats(), random: seeded(seed) };

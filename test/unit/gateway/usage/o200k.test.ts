@@ -2,21 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { countTokens, encode } from 'gpt-tokenizer';
 import { countO200k } from '../../../../src/gateway/usage/o200k.js';
+import { seeded } from '../../../helpers/seeded.js';
 
 // The gateway's compact o200k_base counter must count what gpt-tokenizer (the library whose rank
 // file and split pattern it reads) counts, token for token.
-
-/** A deterministic PRNG (mulberry32), so a failure names a text that can be made again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Text mixing ASCII, Latin/Greek/Cyrillic, CJK, emoji (astral), digits runs and whitespace kinds. */
 function mixed(rand: () => number, len: number): string {
@@ -54,7 +43,7 @@ describe('countO200k', () => {
   });
 
   it('counts 2,000 generated multilingual texts as gpt-tokenizer does', () => {
-    const rand = prng(17);
+    const rand = seeded(17);
     const wrong: string[] = [];
     for (let i = 0; i < 2000; i++) {
       const t = mixed(rand, 1 + Math.floor(rand() * 300));
