@@ -1,6 +1,8 @@
 /**
  * The live page served at GET /ui: one document with its style and script inline, nothing fetched
  * from elsewhere. The key, when the gateway asks for one (401), is kept in the tab's sessionStorage.
+ * The script's `fetch` calls (of /ui/state and /ui/events) run in the browser; this file is only
+ * text to the gateway, whose own upstream calls go through undici's Pool.
  */
 export const UI_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>agentbox live</title>
