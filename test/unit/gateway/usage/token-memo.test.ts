@@ -25,6 +25,29 @@ describe('TokenMemo', () => {
     expect(memo.size).toBe(0);
   });
 
+  it('remembers a tool description of a few dozen characters', () => {
+    let calls = 0;
+    const memo = new TokenMemo((t) => (calls++, t.length));
+    const text = 'Reads a file from the local filesystem.';
+    memo.tokens(text);
+    memo.tokens(JSON.parse(JSON.stringify(text)));
+    expect(calls).toBe(1);
+    expect(memo.entries).toBe(1);
+  });
+
+  it('holds at most its budget of texts, least recently used out first', () => {
+    let calls = 0;
+    const memo = new TokenMemo((t) => (calls++, t.length), 1_000_000, 3);
+    const texts = ['first text of the session', 'second text of it', 'third text of it', 'fourth text of it'];
+    for (const t of texts) memo.tokens(t);
+    expect(memo.entries).toBe(3);
+    calls = 0;
+    for (const t of texts.slice(1)) memo.tokens(t);
+    expect(calls).toBe(0);
+    memo.tokens(texts[0]);
+    expect(calls).toBe(1);
+  });
+
   it('holds at most its budget of characters, least recently used out first', () => {
     let calls = 0;
     const memo = new TokenMemo((t) => (calls++, t.length), 5000);
