@@ -63,8 +63,32 @@ export interface EnvelopeParts {
 
 /** The full Response object, echoing the request's settings as OpenAI does. */
 export function envelope(ctx: EncodeContext, p: EnvelopeParts): Json {
+  const out = envelopeWithoutEcho(ctx, p);
+  const echo = echoed(ctx);
+  // Insert in OpenAI's order: instructions after incomplete_details, tools after tool_choice.
+  const ordered: Json = {};
+  for (const [k, v] of Object.entries(out)) {
+    ordered[k] = v;
+    if (k === 'incomplete_details') ordered.instructions = echo.instructions;
+    if (k === 'tool_choice') ordered.tools = echo.tools;
+  }
+  return ordered;
+}
+
+/** What a Response echoes of the request at some length: its instructions and tools. */
+export function echoed(ctx: EncodeContext): { instructions: string | null; tools: Json[] } {
   const req = ctx.request;
   const instructions = req && req.system.length > 0 ? req.system.map((b) => b.text).join('\n\n') : null;
+  return { instructions, tools: encodeTools(req?.tools ?? []) };
+}
+
+/**
+ * The Response object without `instructions` and `tools`: a stream repeats the envelope in
+ * response.created, response.in_progress and response.completed, and serialises those two (a
+ * Claude Code system prompt and its tools are tens of kilobytes) once for all three.
+ */
+export function envelopeWithoutEcho(ctx: EncodeContext, p: EnvelopeParts): Json {
+  const req = ctx.request;
   const out: Json = {
     id: p.id,
     object: 'response',
@@ -73,7 +97,6 @@ export function envelope(ctx: EncodeContext, p: EnvelopeParts): Json {
     background: false,
     error: p.error ?? null,
     incomplete_details: p.incomplete ?? null,
-    instructions,
     max_output_tokens: req?.maxTokens ?? null,
     model: ctx.model,
     output: p.output,
@@ -84,7 +107,6 @@ export function envelope(ctx: EncodeContext, p: EnvelopeParts): Json {
     temperature: req?.temperature ?? 1,
     text: { format: { type: 'text' } },
     tool_choice: encodeToolChoice(req),
-    tools: encodeTools(req?.tools ?? []),
     top_p: req?.topP ?? 1,
     truncation: 'disabled',
     usage: p.usage ? encodeUsage(p.usage) : null,

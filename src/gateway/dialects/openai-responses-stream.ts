@@ -9,7 +9,8 @@ import { encodeSse } from '../upstream/sse.js';
 import {
   callItem,
   callTarget,
-  envelope,
+  echoed,
+  envelopeWithoutEcho,
   failedCode,
   idBase,
   itemId,
@@ -19,6 +20,7 @@ import {
   statusFor,
   unwrapCustomInput,
   type CallTarget,
+  type EnvelopeParts,
 } from './openai-responses-encode.js';
 import type { EncodeContext, StreamEncoder } from './types.js';
 
@@ -52,11 +54,25 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
   const emit = (type: string, payload: Json): string =>
     encodeSse({ type, sequence_number: seq++, ...payload }, type);
 
+  /** `,"instructions":…,"tools":…`, serialised once per stream (see envelopeWithoutEcho). */
+  let echo: string | undefined;
+  /** An event whose last member is the Response object, with the echoed members spliced in. */
+  const emitResponse = (type: string, parts: EnvelopeParts): string => {
+    if (echo === undefined) {
+      const e = echoed(ctx);
+      echo = `,"instructions":${JSON.stringify(e.instructions)},"tools":${JSON.stringify(e.tools)}`;
+    }
+    const response = envelopeWithoutEcho(ctx, parts);
+    // `…}}`: the Response object closes, then the event.
+    const json = JSON.stringify({ type, sequence_number: seq++, response });
+    return encodeSse(`${json.slice(0, -2)}${echo}}}`, type);
+  };
+
   function start(): string {
     if (started) return '';
     started = true;
-    const response = envelope(ctx, { id: responseId, status: 'in_progress', output: [] });
-    return emit('response.created', { response }) + emit('response.in_progress', { response });
+    const parts: EnvelopeParts = { id: responseId, status: 'in_progress', output: [] };
+    return emitResponse('response.created', parts) + emitResponse('response.in_progress', parts);
   }
 
   function open(index: number, block: Extract<CanonicalEvent, { type: 'block_start' }>['block']): string {
@@ -175,14 +191,13 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
       const last = output[output.length - 1];
       if (last.type !== 'reasoning') last.status = 'incomplete';
     }
-    const response = envelope(ctx, {
+    text += emitResponse('response.completed', {
       id: responseId,
       status,
       output,
       usage: sawUsage ? usage : { inputTokens: 0, outputTokens: 0 },
       incomplete,
     });
-    text += emit('response.completed', { response });
     finished = true;
     return text;
   }
@@ -194,14 +209,13 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
     if (err.code === 'rate_limit' && err.retryAfterS !== undefined)
       message += ` Please try again in ${err.retryAfterS}s.`;
     let text = emit('error', { code: err.code, message, param: err.param });
-    const response = envelope(ctx, {
+    text += emitResponse('response.failed', {
       id: responseId,
       status: 'failed',
       output: output.filter((_, i) => done.has(i)),
       usage: sawUsage ? usage : undefined,
       error: { code: failedCode(err), message },
     });
-    text += emit('response.failed', { response });
     return text;
   }
 

@@ -250,6 +250,36 @@ describe('openaiResponsesDialect.streamEncoder', () => {
     });
   });
 
+  it('echoes the request in every Response object of the stream as the JSON answer does', () => {
+    const req = codexRequest('codex-mcp-round');
+    // Quotes, a newline and non-ASCII text: serialised once and spliced into each event.
+    const c = ctx({ ...req, system: [{ type: 'text', text: 'Be "brief".\nÜber alles → 简洁' }] });
+    const { events } = run(textStream, c);
+    const answer = dialect.encodeResponse(
+      {
+        id: 'x',
+        model: 'm',
+        content: [{ type: 'text', text: 'Hello there' }],
+        stopReason: 'end_turn',
+        usage: { inputTokens: 15, outputTokens: 4 },
+      },
+      c,
+    ) as Json;
+    expect(answer.instructions).toBe('Be "brief".\nÜber alles → 简洁');
+    expect(answer.tools.length).toBeGreaterThan(0);
+    const envelopes = events.filter((e) => e.response).map((e) => e.response as Json);
+    expect(envelopes.map((r) => r.status)).toEqual(['in_progress', 'in_progress', 'completed']);
+    for (const r of envelopes) {
+      expect(r.instructions).toBe(answer.instructions);
+      expect(r.tools).toEqual(answer.tools);
+      // OpenAI's member order: instructions after incomplete_details, tools after tool_choice.
+      const keys = Object.keys(answer);
+      expect(keys.indexOf('instructions')).toBe(keys.indexOf('incomplete_details') + 1);
+      expect(keys.indexOf('tools')).toBe(keys.indexOf('tool_choice') + 1);
+    }
+    expect(Object.keys(envelopes[2]).sort()).toEqual(Object.keys(answer).sort());
+  });
+
   it('ends a max_tokens stream with response.completed whose status is incomplete', () => {
     const events = run([
       ...textStream.slice(0, 6),
