@@ -3,6 +3,7 @@ import type { CanonicalRequest, CanonicalResponse } from '../canonical.js';
 import type { ClientDialect } from '../dialects/types.js';
 import { GatewayError, type FailureKind, type UpstreamFailure } from '../errors.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import { serialiseDecoded } from '../upstream/byte-form.js';
 import type { Upstream } from '../upstream/http.js';
 import type { AttemptTrace } from '../observe/tracing.js';
 import { createParamSink, dropsParams } from '../params/sink.js';
@@ -69,6 +70,8 @@ export interface DispatchRequest {
   bytesAsChars?: boolean;
   /** The body with its strings decoded, for translation; defaults to `body`. */
   decoded?: () => Record<string, unknown>;
+  /** The byte forms of `decoded()`'s non-ASCII strings, once it ran (see upstream/byte-form.ts). */
+  byteForms?: () => ReadonlyMap<string, string> | undefined;
   /** The client's bytes `body` was parsed from: a large passthrough body is spliced from them. */
   raw?: Buffer;
   stream: boolean;
@@ -177,8 +180,9 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
         mode: 'translate',
         adapter,
         codec,
-        body: JSON.stringify(
+        body: serialiseDecoded(
           withOverrides(codec.buildRequest(requestForFamily(canonical, family), d, params), d, params),
+          req.byteForms?.(),
         ),
         canonical,
       };

@@ -74,6 +74,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
       body,
       bytesAsChars: parsed.bytesAsChars,
       decoded: parsed.decoded,
+      byteForms: parsed.byteForms,
       raw: ctx.body,
       stream,
       chain,
