@@ -298,3 +298,65 @@ describe('Codex apply_patch (custom tool) round-trip', () => {
     expectValidResponses(r.events);
   });
 });
+
+describe('Non-ASCII requests crossing dialects: the same characters up and back', () => {
+  const instructions = 'Antworte kurz — “präzise” → 简洁 😀';
+  const tool = {
+    type: 'function',
+    name: 'lire_fichier',
+    description: 'Lit un fichier (chemin complet, «sans» raccourci)',
+    parameters: { type: 'object', properties: { chemin: { type: 'string', description: 'Chemin d’accès' } } },
+  };
+
+  it('Responses → Chat JSON: the upstream gets the UTF-8 text, the answer echoes it exactly', async () => {
+    oa.setBehaviours({ kind: 'ok' });
+    const body = {
+      model: 'to-chat',
+      instructions,
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Grüße, ça va? 日本語' }] }],
+      tools: [tool],
+    };
+    const res = await fetch(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer client' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const raw = Buffer.from(await res.arrayBuffer());
+    expect(Number(res.headers.get('content-length'))).toBe(raw.length);
+    const answer = JSON.parse(raw.toString('utf8'));
+    expect(answer.instructions).toBe(instructions);
+    expect(answer.tools[0]).toMatchObject({ name: 'lire_fichier', description: tool.description });
+    expect(answer.tools[0].parameters.properties.chemin.description).toBe('Chemin d’accès');
+
+    const up = oa.requests.at(-1)!;
+    // Valid UTF-8 on the wire: decoding and re-encoding gives the same bytes.
+    expect(
+      Buffer.from(Buffer.from(up.raw, 'utf8').toString('utf8'), 'utf8').equals(Buffer.from(up.raw, 'utf8')),
+    ).toBe(true);
+    expect(up.raw).not.toContain('\ufffd');
+    expect(JSON.stringify(up.body.messages)).toContain('Grüße, ça va? 日本語');
+    expect(up.body.messages[0].content).toContain(instructions);
+    expect(up.body.tools[0].function.description).toBe(tool.description);
+  });
+
+  it('Messages → Chat stream: the upstream gets the UTF-8 text of system, tools and history', async () => {
+    oa.setBehaviours({ kind: 'ok' });
+    const r = await postStream('/v1/messages', {
+      model: 'to-chat',
+      max_tokens: 64,
+      stream: true,
+      system: instructions,
+      tools: [{ name: 'lire_fichier', description: tool.description, input_schema: tool.parameters }],
+      messages: [{ role: 'user', content: 'Grüße, ça va? 日本語' }],
+    });
+    expect(r.status).toBe(200);
+    expectValidAnthropic(r.events);
+    const up = oa.requests.at(-1)!;
+    expect(up.raw).not.toContain('\ufffd');
+    expect(up.body.messages[0].content).toContain(instructions);
+    expect(JSON.stringify(up.body.messages)).toContain('Grüße, ça va? 日本語');
+    expect(up.body.tools[0].function.description).toBe(tool.description);
+    expect(up.body.tools[0].function.parameters.properties.chemin.description).toBe('Chemin d’accès');
+  });
+});

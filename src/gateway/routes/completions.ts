@@ -13,6 +13,7 @@ import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } 
 import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
 import { parseRequestBody } from './json-body.js';
+import { serialiseDecoded } from '../upstream/byte-form.js';
 import { StreamTally } from '../usage/stream-estimate.js';
 import { lazyPromptTokens, preparePromptTokens } from './prompt-tokens.js';
 import { released, routed, routingFor } from './routing-context.js';
@@ -95,7 +96,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   else ctx.state.stats.metered++;
   routed(ctx, routing, result);
   try {
-    await respond(ctx, dialect, result, model, includeUsage, prompt);
+    await respond(ctx, dialect, result, model, includeUsage, prompt, parsed.byteForms?.());
   } finally {
     released(ctx, result);
   }
@@ -108,6 +109,7 @@ async function respond(
   model: string,
   includeUsage: boolean,
   prompt: () => CanonicalRequest,
+  byteForms: ReadonlyMap<string, string> | undefined,
 ): Promise<void> {
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
@@ -124,7 +126,9 @@ async function respond(
   if (result.kind === 'json') {
     ctx.info.usage = result.response.usage;
     const out = result.mode === 'passthrough' ? result.raw : dialect.encodeResponse(result.response, ectx);
-    const text = typeof out === 'string' ? out : JSON.stringify(out);
+    // A translated answer echoing the request (Responses: its instructions and tools) reuses the
+    // byte forms of the request's strings.
+    const text = typeof out === 'string' ? out : serialiseDecoded(out, byteForms);
     sendJson(ctx, 200, text, jsonAnswer(ctx, text, ctx.info.usage));
     return;
   }

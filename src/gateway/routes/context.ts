@@ -70,9 +70,11 @@ export function sendJson(
   body: unknown,
   extra: Record<string, string> = {},
 ): void {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  // A Buffer is JSON already encoded as UTF-8 (a translated answer, see upstream/byte-form.ts).
+  const raw: string | Buffer =
+    typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   // An error body may hold an upstream's words, and upstreams echo keys: none leaves.
-  const text = status >= 400 ? scrubSecrets(raw, configSecrets(ctx.state.loaded.config)) : raw;
+  const text = status >= 400 ? scrubSecrets(raw.toString(), configSecrets(ctx.state.loaded.config)) : raw;
   ctx.res.writeHead(status, {
     ...baseHeaders(ctx),
     ...extra,

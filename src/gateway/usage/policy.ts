@@ -113,7 +113,7 @@ export function committed(ctx: RequestContext, d: Deployment): void {
  */
 export function jsonAnswer(
   ctx: RequestContext,
-  text: string,
+  text: string | Buffer,
   usage: Usage | undefined,
 ): Record<string, string> {
   const u = ctx.state.usage;
@@ -126,7 +126,7 @@ export function jsonAnswer(
   if (notes.usd !== null) headers['x-agentbox-cost'] = formatUsd(notes.usd);
   if (notes.cache) headers['x-agentbox-cache'] = notes.cache;
   if (notes.cacheKey && d)
-    u.cache.set(ctx.state.loaded.config, notes.cacheKey, { body: text, deployment: d.id, usage });
+    u.cache.set(ctx.state.loaded.config, notes.cacheKey, { body: text.toString(), deployment: d.id, usage });
   return headers;
 }
 
