@@ -63,9 +63,10 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
       echo = `,"instructions":${JSON.stringify(e.instructions)},"tools":${JSON.stringify(e.tools)}`;
     }
     const response = envelopeWithoutEcho(ctx, parts);
-    // `…}}`: the Response object closes, then the event.
+    // `…}}`: the Response object closes, then the event. JSON text holds no raw newline, so the
+    // event is one data line (encodeSse would scan the tens of kilobytes for one, three times).
     const json = JSON.stringify({ type, sequence_number: seq++, response });
-    return encodeSse(`${json.slice(0, -2)}${echo}}}`, type);
+    return `event: ${type}\ndata: ${json.slice(0, -2)}${echo}}}\n\n`;
   };
 
   function start(): string {
