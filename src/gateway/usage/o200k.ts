@@ -5,8 +5,8 @@ import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants'
 /**
  * Token counts in o200k_base (OpenAI's current encoding), from `gpt-tokenizer`'s rank file and
  * split pattern, held compactly: the 200k tokens' bytes in one buffer, found through an
- * open-addressing table of typed arrays: 6 MB held, about 16 MB of RSS and 60-90 ms to load,
- * where the library's own encoder takes about 60 MB (a Map of strings, the decoder, the module's source):
+ * open-addressing table of typed arrays: 6 MB held, about 16 MB of RSS and 60-90 ms to load, where
+ * the library's own encoder takes about 60 MB (a Map of strings, the decoder, the module's source):
  * the gateway only ever counts, never encodes or decodes. The count is the library's, token for
  * token (test/unit/gateway/usage/o200k.test.ts), except that text spelling a special token such as
  * `<|endoftext|>` is counted as the text it is (as an upstream reads a prompt), where the
@@ -32,8 +32,8 @@ for (let i = 0; i < 64; i++)
 
 /**
  * Read the rank file as bytes and decode it in place: no string per line or per token, so loading
- * leaves little garbage behind (the file is 3.6 MB of base64; the tables it becomes, 6 MB). About 3 MB of RSS and
- * 30-60 ms less than slicing the file as a string into one string per token.
+ * leaves little garbage behind (the file is 3.6 MB of base64; the tables it becomes, 6 MB). About
+ * 3 MB of RSS and 30-60 ms less than slicing the file as a string into one string per token.
  */
 function load(): Table {
   // Lines of `<base64 bytes> <rank>`.
