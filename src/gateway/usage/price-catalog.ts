@@ -10,9 +10,9 @@ let loadMs: number | undefined;
 /**
  * The price catalogue bundled in `@pydantic/genai-prices` (about 7 MB of heap, 20 MB of RSS and
  * 50 ms to load), read the first time a deployment's price or context window is looked up rather
- * than at start: a gateway that is never asked about a price never holds it. Loaded synchronously through its
- * CommonJS build, because prices are asked for in the middle of settling a request. A broken
- * install is an error naming the package, never a silent "price unknown".
+ * than at start: a gateway that is never asked about a price never holds it. Loaded synchronously
+ * through its CommonJS build, because prices are asked for in the middle of settling a request. A
+ * broken install is an error naming the package, never a silent "price unknown".
  */
 export function priceCatalog(): Catalog {
   if (catalog) return catalog;
