@@ -68,7 +68,8 @@ export async function waitLive(url, ms = 15_000) {
 /**
  * `agentbox litellm start --foreground` pinned to `core`: resolves when it prints its URL, with
  * `{pid, url, readyMs, stop()}`. `nodeArgs` go before the script (e.g. --cpu-prof); `script`
- * replaces the agentbox command line (the floor proxy); `root` is the checkout to run (default this one).
+ * replaces the agentbox command line (the floor proxy); `root` is the checkout to run (default this
+ * one); `wrap` is a command line node runs under (its PID is the daemon's: valgrind runs in place).
  */
 export async function startForeground({
   home,
@@ -78,6 +79,7 @@ export async function startForeground({
   script,
   root = ROOT,
   timeoutMs = 15_000,
+  wrap = [],
 }) {
   const args = [
     ...nodeArgs,
@@ -92,7 +94,10 @@ export async function startForeground({
       '0',
     ]),
   ];
-  const [cmd, argv] = pinned(core, process.execPath, args, canPin);
+  // `wrap`: a command that runs node (valgrind for bench/callgrind.mjs).
+  const [cmd, argv] = wrap.length
+    ? pinned(core, wrap[0], [...wrap.slice(1), process.execPath, ...args], canPin)
+    : pinned(core, process.execPath, args, canPin);
   const t0 = performance.now();
   const child = spawn(cmd, argv, {
     env: home.env,
