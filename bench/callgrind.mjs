@@ -9,7 +9,7 @@
 // stopped, by their PID.
 //
 //   node bench/callgrind.mjs [--case chat-chat.json.small] [--warm 3000] [--requests 1000]
-//                            [--conns 10] [--root DIR] [--floor]
+//                            [--conns 10] [--root DIR] [--floor] [--env K=V ...]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ const { values: o } = parseArgs({
     conns: { type: 'string', default: '10' },
     root: { type: 'string' },
     floor: { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true },
   },
 });
 
@@ -60,6 +61,15 @@ if (o.floor && !floorPath) {
     `callgrind: the floor proxy serves ${FLOOR_PATHS.map((f) => f.client).join(' and ')} passthrough only, not ${c.name}`,
   );
   process.exit(2);
+}
+const env = {};
+for (const kv of o.env ?? []) {
+  const eq = kv.indexOf('=');
+  if (eq < 1) {
+    console.error(`callgrind: --env takes K=V, not ${kv}`);
+    process.exit(2);
+  }
+  env[kv.slice(0, eq)] = kv.slice(eq + 1);
 }
 const root = o.root ? resolve(o.root) : ROOT;
 const tmp = mkdtempSync(join(tmpdir(), 'agentbox-callgrind-'));
@@ -123,6 +133,7 @@ const upstream = await startUpstream();
 let daemon;
 try {
   const home = prepareHome(tmp, upstream.port);
+  Object.assign(home.env, env);
   daemon = await startForeground({
     home,
     canPin: false,
@@ -146,7 +157,7 @@ try {
   if (total === 0) throw new Error(`no instruction totals dumped in ${tmp}`);
   const who = floorPath ? `floor proxy for ${c.name}` : c.name;
   console.log(
-    `${who}: ${Math.round(total / requests).toLocaleString('en-US')} instructions per request (${requests} requests after ${warm} warm-up, ${conns} connections, ${root})`,
+    `${who}: ${Math.round(total / requests).toLocaleString('en-US')} instructions per request (${requests} requests after ${warm} warm-up, ${conns} connections, ${root}${o.env?.length ? `, ${o.env.join(' ')}` : ''})`,
   );
 } finally {
   if (daemon) await stopPid(daemon.pid);
