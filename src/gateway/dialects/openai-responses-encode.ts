@@ -61,20 +61,6 @@ export interface EnvelopeParts {
   error?: { code: string; message: string } | null;
 }
 
-/** The full Response object, echoing the request's settings as OpenAI does. */
-export function envelope(ctx: EncodeContext, p: EnvelopeParts): Json {
-  const out = envelopeWithoutEcho(ctx, p);
-  const echo = echoed(ctx);
-  // Insert in OpenAI's order: instructions after incomplete_details, tools after tool_choice.
-  const ordered: Json = {};
-  for (const [k, v] of Object.entries(out)) {
-    ordered[k] = v;
-    if (k === 'incomplete_details') ordered.instructions = echo.instructions;
-    if (k === 'tool_choice') ordered.tools = echo.tools;
-  }
-  return ordered;
-}
-
 /** What a Response echoes of the request at some length: its instructions and tools. */
 export function echoed(ctx: EncodeContext): { instructions: string | null; tools: Json[] } {
   const req = ctx.request;
@@ -83,12 +69,14 @@ export function echoed(ctx: EncodeContext): { instructions: string | null; tools
 }
 
 /**
- * The Response object without `instructions` and `tools`: a stream repeats the envelope in
- * response.created, response.in_progress and response.completed, and serialises those two (a
- * Claude Code system prompt and its tools are tens of kilobytes) once for all three.
+ * The full Response object, echoing the request's settings as OpenAI does. `echo: false` leaves
+ * out `instructions` and `tools`: a stream repeats the envelope in response.created,
+ * response.in_progress and response.completed, and serialises those two (a Claude Code system
+ * prompt and its tools are tens of kilobytes) once for all three.
  */
-export function envelopeWithoutEcho(ctx: EncodeContext, p: EnvelopeParts): Json {
+export function envelope(ctx: EncodeContext, p: EnvelopeParts, { echo = true } = {}): Json {
   const req = ctx.request;
+  const e = echo ? echoed(ctx) : undefined;
   const out: Json = {
     id: p.id,
     object: 'response',
@@ -97,6 +85,7 @@ export function envelopeWithoutEcho(ctx: EncodeContext, p: EnvelopeParts): Json 
     background: false,
     error: p.error ?? null,
     incomplete_details: p.incomplete ?? null,
+    instructions: e?.instructions,
     max_output_tokens: req?.maxTokens ?? null,
     model: ctx.model,
     output: p.output,
@@ -107,12 +96,17 @@ export function envelopeWithoutEcho(ctx: EncodeContext, p: EnvelopeParts): Json 
     temperature: req?.temperature ?? 1,
     text: { format: { type: 'text' } },
     tool_choice: encodeToolChoice(req),
+    tools: e?.tools,
     top_p: req?.topP ?? 1,
     truncation: 'disabled',
     usage: p.usage ? encodeUsage(p.usage) : null,
     user: req?.user ?? null,
     metadata: {},
   };
+  if (!e) {
+    delete out.instructions;
+    delete out.tools;
+  }
   if (out.usage === null) delete out.usage;
   if (req?.user === undefined) delete out.user;
   return out;

@@ -10,7 +10,7 @@ import {
   callItem,
   callTarget,
   echoed,
-  envelopeWithoutEcho,
+  envelope,
   failedCode,
   idBase,
   itemId,
@@ -54,7 +54,7 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
   const emit = (type: string, payload: Json): string =>
     encodeSse({ type, sequence_number: seq++, ...payload }, type);
 
-  /** `,"instructions":…,"tools":…`, serialised once per stream (see envelopeWithoutEcho). */
+  /** `,"instructions":…,"tools":…`, serialised once per stream (see envelope). */
   let echo: string | undefined;
   /** An event whose last member is the Response object, with the echoed members spliced in. */
   const emitResponse = (type: string, parts: EnvelopeParts): string => {
@@ -62,7 +62,7 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
       const e = echoed(ctx);
       echo = `,"instructions":${JSON.stringify(e.instructions)},"tools":${JSON.stringify(e.tools)}`;
     }
-    const response = envelopeWithoutEcho(ctx, parts);
+    const response = envelope(ctx, parts, { echo: false });
     // `…}}`: the Response object closes, then the event. JSON text holds no raw newline, so the
     // event is one data line (encodeSse would scan the tens of kilobytes for one, three times).
     const json = JSON.stringify({ type, sequence_number: seq++, response });

@@ -12,7 +12,7 @@ export function parseJsonBody(body: Buffer, encoding: 'utf8' | 'latin1' = 'utf8'
 
 const NON_ASCII_ESCAPE = /\\u(?!00[0-7])[0-9a-fA-F]{4}/;
 
-function parseObject(text: string, checkDepth = true): Record<string, unknown> {
+function parseObject(text: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -22,7 +22,7 @@ function parseObject(text: string, checkDepth = true): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new GatewayError('invalid_request', 'request body must be a JSON object');
   }
-  if (checkDepth && !withinDepth(v, MAX_JSON_DEPTH)) {
+  if (!withinDepth(v, MAX_JSON_DEPTH)) {
     throw new GatewayError('invalid_request', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return v as Record<string, unknown>;

@@ -37,7 +37,7 @@ describe('serialiseDecoded', () => {
     expect(asBuffer(out).equals(utf8Json(built))).toBe(true);
     // The tool descriptions went through the remembered forms unchanged.
     const description = canonical.tools?.find(
-      (t) => t.description && /[^\x00-\x7f]/.test(t.description),
+      (t) => t.description && /[\u0080-\uffff]/.test(t.description),
     )?.description;
     expect(description && forms?.has(description)).toBe(true);
   });
