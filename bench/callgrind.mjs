@@ -10,14 +10,14 @@
 //
 //   node bench/callgrind.mjs [--case chat-chat.json.small] [--warm 3000] [--requests 1000]
 //                            [--conns 10] [--root DIR] [--floor] [--env K=V ...]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { FLOOR_PATHS, floorFor, gatewayCases, requestFor } from './lib/cases.mjs';
-import { ROOT, prepareHome, startForeground, stopPid } from './lib/daemon.mjs';
+import { ROOT, prepareHome, startForeground, startUpstream, stopPid } from './lib/daemon.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -75,22 +75,6 @@ const root = o.root ? resolve(o.root) : ROOT;
 const tmp = mkdtempSync(join(tmpdir(), 'agentbox-callgrind-'));
 const out = join(tmp, 'callgrind.out');
 
-/** The fake upstream in its own process (not under valgrind). */
-async function startUpstream() {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/fake-upstream.mjs')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('fake upstream did not start')), 10_000);
-    child.stdout.once('data', (d) => {
-      clearTimeout(timer);
-      res(JSON.parse(String(d)).port);
-    });
-    child.once('exit', (code) => rej(new Error(`fake upstream exited ${code}`)));
-  });
-  return { pid: child.pid, port, url: `http://127.0.0.1:${port}` };
-}
-
 /** Send exactly `n` requests over `conns` keep-alive connections; each must answer 200. */
 async function send(url, req, n) {
   const pool = new Pool(url, { connections: conns });
@@ -129,6 +113,7 @@ function dumpedInstructions() {
 const control = (pid, ...args) =>
   execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' });
 
+// The fake upstream runs outside valgrind.
 const upstream = await startUpstream();
 let daemon;
 try {

@@ -3,13 +3,13 @@
 // pinned to its own core with taskset when available), drives load with wrk (or autocannon),
 // repeats each case, prints Markdown tables and writes JSON to bench/results/<timestamp>.json.
 // Options: see usage() below or bench/README.md.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { directCaseFor, floorCases, floorFor, gatewayCases, matches } from './lib/cases.mjs';
-import { ROOT, stopPid } from './lib/daemon.mjs';
+import { ROOT, startUpstream, stopPid } from './lib/daemon.mjs';
 import { measureReload, measureSoak, measureStart } from './lib/extras.mjs';
 import { loadTool } from './lib/load.mjs';
 import { measureRun } from './lib/measure.mjs';
@@ -133,7 +133,7 @@ try {
   execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   canPin = ncpu >= 2;
 } catch {
-  canPin = false;
+  // No taskset: everything runs unpinned.
 }
 const cores = { load: 0, daemon: 1, upstream: ncpu >= 3 ? 2 : 0 };
 const tool = o.tool ?? loadTool();
@@ -150,29 +150,8 @@ const resultsDir = join(ROOT, 'bench/results');
 const profileDir = opts.profile ? join(resultsDir, `profile-${stamp}`) : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 
-/** The fake upstream, pinned, in its own process. */
-async function startUpstream() {
-  const args = [join(ROOT, 'bench/fake-upstream.mjs')];
-  const child = spawn(
-    canPin ? 'taskset' : process.execPath,
-    canPin ? ['-c', String(cores.upstream), process.execPath, ...args] : args,
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('fake upstream did not start')), 10_000);
-    child.stdout.once('data', (d) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(String(d)).port);
-    });
-    child.once('exit', (code) => reject(new Error(`fake upstream exited ${code}`)));
-  });
-  return { pid: child.pid, port, url: `http://127.0.0.1:${port}` };
-}
-
 const log = (s) => process.stderr.write(`${s}\n`);
-const upstream = await startUpstream();
+const upstream = await startUpstream({ core: cores.upstream, canPin });
 // `root`: the start, soak and reload figures come from the same build as the cases.
 const ctx = { tool, upstream, canPin, cores, tmp, opts, profileDir, seq: 0, root };
 const meta = {

@@ -54,6 +54,21 @@ export function pinned(core, cmd, args, canPin) {
   return canPin && core !== undefined ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args];
 }
 
+/** The fake upstream (bench/fake-upstream.mjs) in its own process, pinned to `core` when it can be. */
+export async function startUpstream({ core, canPin = false } = {}) {
+  const [cmd, argv] = pinned(core, process.execPath, [join(ROOT, 'bench/fake-upstream.mjs')], canPin);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('fake upstream did not start')), 10_000);
+    child.stdout.once('data', (d) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(String(d)).port);
+    });
+    child.once('exit', (code) => reject(new Error(`fake upstream exited ${code}`)));
+  });
+  return { pid: child.pid, port, url: `http://127.0.0.1:${port}` };
+}
+
 /** Poll GET /health/liveliness every 5 ms until 200, for at most `ms`. */
 export async function waitLive(url, ms = 15_000) {
   const deadline = Date.now() + ms;
