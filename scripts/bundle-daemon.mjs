@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { build } from 'rolldown';
 
 const BUNDLED = ['commander', 'yaml', 'chokidar', 'readdirp'];
+const MCP_TOOLS = /[\\/]dist[\\/]mcp[\\/]/;
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'dist', 'daemon');
 rmSync(out, { recursive: true, force: true });
@@ -22,10 +23,15 @@ await build({
   platform: 'node',
   logLevel: 'warn',
   // agentbox's own files (relative imports) go into the bundle, and the pure-JS packages every
-  // start loads; other packages stay imports (zod: the MCP SDK must see the same copy as the tool
-  // schemas; pino: its transports load files by path).
-  external: (id) =>
-    !id.startsWith('.') && !id.startsWith('/') && !BUNDLED.some((p) => id === p || id.startsWith(`${p}/`)),
+  // start loads; other packages stay imports (pino: its transports load files by path). zod is
+  // bundled for the config schema, which every start and every CLI command builds (loading zod's
+  // hundred-odd files took about 100 ms of each start); the MCP tools import the package itself,
+  // the copy the MCP SDK uses for their schemas.
+  external: (id, importer) =>
+    !id.startsWith('.') &&
+    !id.startsWith('/') &&
+    !BUNDLED.some((p) => id === p || id.startsWith(`${p}/`)) &&
+    !(id === 'zod' && !MCP_TOOLS.test(importer ?? '')),
   output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 });
 

@@ -98,7 +98,10 @@ export function loadConfigObject(
   const raw = coerceScalars(configFileSchema, expanded.value) as { litellm: unknown };
   const errors: ConfigIssue[] = [];
 
+  // jitless: the config is parsed once per start or reload; compiling zod's fast path for it
+  // costs more than it saves.
   const parsed = configFileSchema.safeParse(raw, {
+    jitless: true,
     error: (iss) =>
       iss.code === 'invalid_type' && iss.input === undefined ? `required (${iss.expected})` : undefined,
   });

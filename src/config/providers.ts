@@ -29,7 +29,7 @@ export function normalizeProviders(raw: unknown, ctx: NormalizeContext): Provide
   const result: ProvidersResult = { providers: {}, errors: [], warnings: [] };
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return result;
   for (const [name, entry] of Object.entries(raw)) {
-    const parsed = providerSchema.safeParse(coerceScalars(providerSchema, entry ?? {}));
+    const parsed = providerSchema.safeParse(coerceScalars(providerSchema, entry ?? {}), { jitless: true });
     if (!parsed.success) continue;
     const p = normalizeProvider(name, parsed.data, ctx, result);
     if (p) result.providers[name] = p;
