@@ -98,6 +98,27 @@ describe('large passthrough bodies', () => {
     an.setBehaviours({ kind: 'ok', text: 'ok' });
   });
 
+  it('over 256 KB go in parts, announced with their full length, and a fallback gets them again', async () => {
+    an.setBehaviours({
+      kind: 'status',
+      status: 529,
+      body: { type: 'error', error: { type: 'overloaded_error', message: 'busy' } },
+    });
+    const messages = history(2000);
+    const text = `{"model":"clamped","max_tokens":8000,"messages":${messages}}`;
+    expect(Buffer.byteLength(text)).toBeGreaterThan(300_000);
+    expect((await post('/v1/messages', text)).status).toBe(200);
+    const first = an.requests.at(-1)!;
+    const fallback = backup.requests.at(-1)!;
+    expect(first.raw).toBe(`{"model":"claude-small","max_tokens":4000,"messages":${messages}}`);
+    expect(fallback.raw).toBe(`{"model":"claude-big","max_tokens":8000,"messages":${messages}}`);
+    for (const got of [first, fallback]) {
+      expect(got.headers['transfer-encoding']).toBeUndefined();
+      expect(Number(got.headers['content-length'])).toBe(Buffer.byteLength(got.raw));
+    }
+    an.setBehaviours({ kind: 'ok', text: 'ok' });
+  });
+
   it('reach a Chat upstream with stream_options added and the rest as sent', async () => {
     const chatMessages = history().replace(/\[ \{"type":"text","text":"(seen \d+)"\} \]/g, '"$1"');
     const text = `{"model":"chat","stream":true,"messages":${chatMessages}}`;

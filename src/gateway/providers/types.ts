@@ -61,11 +61,22 @@ export interface FrameDecoder {
   end(): SseEvent[];
 }
 
+/**
+ * A request body: text, bytes, or bytes in parts sent one after the other (a spliced passthrough
+ * body, whose large unchanged members are views of the client's bytes rather than a copy).
+ */
+export type OutgoingBody = string | Buffer | readonly Buffer[];
+
+/** The body as one string or Buffer, for whoever must read all of it (a signer, an edit). */
+export function wholeBody(body: OutgoingBody): string | Buffer {
+  return typeof body === 'string' || Buffer.isBuffer(body) ? body : Buffer.concat(body);
+}
+
 /** One upstream call as it will be sent. */
 export interface OutgoingCall {
   url: URL;
   headers: Record<string, string>;
-  body: string | Buffer;
+  body: OutgoingBody;
 }
 
 export type ClientHeaders = Record<string, string | string[] | undefined>;

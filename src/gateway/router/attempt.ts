@@ -7,7 +7,13 @@ import {
   type CanonicalResponse,
 } from '../canonical.js';
 import { GatewayError, maskSecrets, toFailure, type UpstreamFailure } from '../errors.js';
-import type { FrameDecoder, OutgoingCall, ProviderAdapter, WireCodec } from '../providers/types.js';
+import type {
+  FrameDecoder,
+  OutgoingBody,
+  OutgoingCall,
+  ProviderAdapter,
+  WireCodec,
+} from '../providers/types.js';
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { encodeSse, SseDecoder, type SseEvent } from '../upstream/sse.js';
 import { scrubFailure } from '../secrets.js';
@@ -17,7 +23,7 @@ export interface Plan {
   mode: 'passthrough' | 'translate';
   adapter: ProviderAdapter;
   codec: WireCodec;
-  body: string | Buffer;
+  body: OutgoingBody;
   /** The canonical request, when translating (parsers may need its tool list). */
   canonical?: CanonicalRequest;
 }

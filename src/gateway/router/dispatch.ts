@@ -162,13 +162,13 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
       const sent = withOverrides(passCodec.rewriteForPassthrough(copy, d, params), d, params);
       const spliced =
         req.raw && req.raw.length >= SPLICE_FROM_BYTES
-          ? spliceBody(req.raw, source, sent, asBytes ? 'latin1' : 'utf8')
+          ? spliceBody(req.raw, source, sent, asBytes ? 'latin1' : 'utf8', PARTS_FROM_BYTES)
           : undefined;
       plan = {
         mode: 'passthrough',
         adapter,
         codec: passCodec,
-        body: spliced ?? serialise(sent, asBytes),
+        body: spliced ? (spliced.length === 1 ? spliced[0]! : spliced) : serialise(sent, asBytes),
       };
     } else {
       canonical ??= req.dialect.decodeRequest(req.decoded ? req.decoded() : req.body);
@@ -307,6 +307,12 @@ function serialise(body: Record<string, unknown>, asBytes: boolean): string | Bu
 
 /** Smaller passthrough bodies are serialised whole: as cheap as scanning them. */
 const SPLICE_FROM_BYTES = 8192;
+/**
+ * A spliced body this large goes upstream in its parts, the client's unchanged members as views of
+ * its bytes: no copy of a long conversation per request in flight. Smaller ones are joined, one
+ * write being cheaper than undici's part-by-part path.
+ */
+const PARTS_FROM_BYTES = 256 * 1024;
 
 const asciiDeployments = new WeakMap<Deployment, boolean>();
 

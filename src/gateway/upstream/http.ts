@@ -10,7 +10,8 @@ export interface UpstreamCall {
   url: URL;
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string | Buffer;
+  /** Parts (an array) go one after the other, with their total as the content-length. */
+  body?: string | Buffer | readonly Buffer[];
   signal?: AbortSignal;
   timeoutMs: number;
 }
@@ -41,11 +42,14 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
   return {
     request(call) {
       const pool = poolFor(call.url.origin);
+      const { body } = call;
+      const parts = typeof body === 'object' && !Buffer.isBuffer(body) ? body : undefined;
       return poolRequest(pool, {
         path: call.url.pathname + call.url.search,
         method: call.method ?? 'POST',
-        headers: call.headers,
-        body: call.body,
+        // undici writes an iterable body part by part; the length it announces is the parts' sum.
+        headers: parts ? { ...call.headers, 'content-length': String(byteLength(parts)) } : call.headers,
+        body: parts ? (parts as unknown as Buffer) : (body as string | Buffer | undefined),
         signal: call.signal,
         headersTimeout: call.timeoutMs,
         bodyTimeout: call.timeoutMs,
@@ -57,6 +61,12 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
       await Promise.allSettled(all.map((p) => p.close()));
     },
   };
+}
+
+function byteLength(parts: readonly Buffer[]): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
 }
 
 /** Join a provider base URL (with its version path) and an endpoint path. */

@@ -98,9 +98,10 @@ export function topLevelMembers(b: Buffer): Member[] | undefined {
 }
 
 /**
- * The body to send: `raw`'s members for the keys whose value in `sent` is the one in `source` (the
- * object `raw` parsed to, or the same values decoded), the other members of `sent` serialised and
- * encoded as `encoding` (latin1 when the parsed strings hold one char per byte). Undefined when
+ * The body to send, as parts in order: `raw`'s members for the keys whose value in `sent` is the
+ * one in `source` (the object `raw` parsed to, or the same values decoded) as views of `raw`, the
+ * other members of `sent` serialised and encoded as `encoding` (latin1 when the parsed strings
+ * hold one char per byte). A body of `joinBelow` bytes or fewer comes as one part. Undefined when
  * `raw` cannot be spliced; the caller serialises the whole body then.
  */
 export function spliceBody(
@@ -108,7 +109,8 @@ export function spliceBody(
   source: Record<string, unknown>,
   sent: Record<string, unknown>,
   encoding: 'latin1' | 'utf8',
-): Buffer | undefined {
+  joinBelow = Infinity,
+): Buffer[] | undefined {
   const members = topLevelMembers(raw);
   if (!members || members.length !== Object.keys(source).length) return undefined;
   const parts: Buffer[] = [];
@@ -138,9 +140,10 @@ export function spliceBody(
   }
   if (first) parts.push(OPEN);
   parts.push(CLOSE);
-  const out = Buffer.concat(parts);
-  if (process.env.AGENTBOX_VERIFY_SPLICE === '1') verify(out, sent, encoding);
-  return out;
+  let length = 0;
+  for (const p of parts) length += p.length;
+  if (process.env.AGENTBOX_VERIFY_SPLICE === '1') verify(Buffer.concat(parts, length), sent, encoding);
+  return length < joinBelow ? [Buffer.concat(parts, length)] : parts;
 }
 
 const OPEN = Buffer.from('{');

@@ -1,4 +1,4 @@
-import type { ClientHeaders, OutgoingCall, ProviderAdapter } from '../types.js';
+import { wholeBody, type ClientHeaders, type OutgoingCall, type ProviderAdapter } from '../types.js';
 import { converseCodec, invokeCodec } from './codecs.js';
 import type { AwsSource } from '../../../config/types.js';
 import { loadAwsLibs } from './aws-libs.js';
@@ -66,7 +66,7 @@ function prepare(call: OutgoingCall, client: ClientHeaders): OutgoingCall {
   const headers = { ...call.headers };
   const streaming = headers.accept === 'text/event-stream';
   headers.accept = streaming ? EVENT_STREAM : 'application/json';
-  let body = call.body;
+  let body = wholeBody(call.body);
   const beta = client['anthropic-beta'];
   const betas = (Array.isArray(beta) ? beta.join(',') : (beta ?? ''))
     .split(',')

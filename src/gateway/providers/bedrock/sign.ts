@@ -1,6 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { OutgoingCall } from '../types.js';
+import { wholeBody, type OutgoingCall } from '../types.js';
 import type { AwsKeys } from './credentials.js';
 
 /**
@@ -28,7 +28,7 @@ export async function signCall(
       path: url.pathname,
       query,
       headers: { ...call.headers, host: url.host },
-      body: call.body,
+      body: wholeBody(call.body),
     },
     now ? { signingDate: now } : undefined,
   );

@@ -39,7 +39,7 @@ describe('spliceBody', () => {
     const source = JSON.parse(text) as Record<string, unknown>;
     const sent = { ...source, model: 'real-model', max_tokens: 4096, added: { x: 1 } };
     delete (sent as Record<string, unknown>).drop;
-    const out = spliceBody(raw, source, sent, 'utf8')!.toString('utf8');
+    const out = Buffer.concat(spliceBody(raw, source, sent, 'utf8')!).toString('utf8');
     expect(out).toBe(
       '{"model":"real-model","messages":[{"role":"user","content":"caf\u00e9 \\/ \\u00e9"}],"max_tokens":4096,"added":{"x":1}}',
     );
@@ -50,8 +50,24 @@ describe('spliceBody', () => {
     const raw = buf('{"model":"a","system":"\u2014 dash","messages":[]}');
     const source = JSON.parse(raw.toString('latin1')) as Record<string, unknown>;
     const sent = { ...source, model: 'b', system: `${source.system as string}!` };
-    const out = spliceBody(raw, source, sent, 'latin1')!;
+    const out = Buffer.concat(spliceBody(raw, source, sent, 'latin1')!);
     expect(out.toString('utf8')).toBe('{"model":"b","system":"\u2014 dash!","messages":[]}');
+  });
+
+  it('leaves unchanged members as views of the client bytes, joined only below joinBelow', () => {
+    const text = `{"model":"a","messages":[${'"x",'.repeat(1000)}"y"],"max_tokens":5}`;
+    const raw = buf(text);
+    const source = JSON.parse(text) as Record<string, unknown>;
+    const sent = { ...source, model: 'b' };
+    const parts = spliceBody(raw, source, sent, 'utf8', 1000)!;
+    const messages = parts.find((p) => p.toString().startsWith('"messages"'))!;
+    expect(messages.buffer).toBe(raw.buffer);
+    expect(messages.byteOffset).toBe(raw.byteOffset + text.indexOf('"messages"'));
+    expect(Buffer.concat(parts).toString()).toBe(text.replace('"a"', '"b"'));
+    const joined = spliceBody(raw, source, sent, 'utf8', 10_000)!;
+    expect(joined).toHaveLength(1);
+    expect(joined[0]!.buffer).not.toBe(raw.buffer);
+    expect(joined[0]!.toString()).toBe(text.replace('"a"', '"b"'));
   });
 
   it('declines a body whose members it cannot account for', () => {
