@@ -25,7 +25,7 @@ await build({
   // agentbox's own files (relative imports) go into the bundle, and the pure-JS packages every
   // start loads; other packages stay imports (pino: its transports load files by path). zod is
   // bundled for the config schema, which every start and every CLI command builds (loading zod's
-  // hundred-odd files took about 100 ms of each start); the MCP tools import the package itself,
+  // 95 files took about 100 ms of each start); the MCP tools import the package itself,
   // the copy the MCP SDK uses for their schemas.
   external: (id, importer) =>
     !id.startsWith('.') &&

@@ -101,7 +101,7 @@ export function topLevelMembers(b: Buffer): Member[] | undefined {
  * The body to send, as parts in order: `raw`'s members for the keys whose value in `sent` is the
  * one in `source` (the object `raw` parsed to, or the same values decoded) as views of `raw`, the
  * other members of `sent` serialised and encoded as `encoding` (latin1 when the parsed strings
- * hold one char per byte). A body of `joinBelow` bytes or fewer comes as one part. Undefined when
+ * hold one char per byte). A body under `joinBelow` bytes comes as one part. Undefined when
  * `raw` cannot be spliced; the caller serialises the whole body then.
  */
 export function spliceBody(
