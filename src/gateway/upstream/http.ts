@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { Pool, poolRequest } from './undici-pool.js';
+import { poolClass, poolRequest, type Pool } from './undici-pool.js';
 
 /**
  * One keep-alive undici Pool per upstream origin, without a connection cap. Timeouts are per request: `headersTimeout`
@@ -26,6 +26,7 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
   const poolFor = (origin: string): Pool => {
     let p = pools.get(origin);
     if (!p) {
+      const Pool = poolClass();
       p = new Pool(origin, {
         // No cap per origin: a request holds its own connection for as long as its client reads,
         // so any cap below the concurrency the gateway serves lets slow clients starve the rest.

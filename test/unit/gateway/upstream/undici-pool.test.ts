@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { Dispatcher, Pool as IndexPool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pool, poolRequest } from '../../../../src/gateway/upstream/undici-pool.js';
+import { poolClass, poolRequest } from '../../../../src/gateway/upstream/undici-pool.js';
+
+const Pool = poolClass();
 
 describe('undici Pool loaded without the package index', () => {
   let server: Server;
@@ -44,5 +46,35 @@ describe('undici Pool loaded without the package index', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('undici loaded by the first upstream call', () => {
+  it('a start (createUpstream) does not load it; the first request does', async () => {
+    // Its own process: this file's imports have loaded undici already.
+    const http = new URL('../../../../dist/gateway/upstream/http.js', import.meta.url).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      import { createServer } from 'node:http';
+      const require = createRequire(import.meta.url);
+      const pool = require.resolve('undici/lib/dispatcher/pool.js');
+      const { createUpstream } = await import(${JSON.stringify(http)});
+      const up = createUpstream();
+      const before = pool in require.cache;
+      const server = createServer((q, s) => s.end('ok'));
+      await new Promise((r) => server.listen(0, '127.0.0.1', r));
+      const res = await up.request({ url: new URL('http://127.0.0.1:' + server.address().port + '/x'), method: 'GET', headers: {}, timeoutMs: 5000 });
+      const text = await res.body.text();
+      console.log(JSON.stringify({ before, after: pool in require.cache, text }));
+      await up.close();
+      server.close();
+    `;
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: new URL('../../../../', import.meta.url).pathname,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(JSON.parse(out)).toEqual({ before: false, after: true, text: 'ok' });
   });
 });
