@@ -26,6 +26,7 @@ import type { Upstream } from './upstream/http.js';
 import { finishRequest } from './usage/finish.js';
 import { identify, visibleTo } from './usage/keys.js';
 import { usageOf } from './usage/request-info.js';
+import type { ClientSignal } from './client-signal.js';
 
 export interface AppDeps {
   state: GatewayState;
@@ -53,7 +54,7 @@ export interface App {
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer | GatewayError,
-    signal: AbortSignal,
+    signal: ClientSignal,
   ): Promise<void>;
 }
 

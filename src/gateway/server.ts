@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { App } from './app.js';
 import { readBody, type BodyLimits } from './body.js';
+import { ClientGone } from './client-signal.js';
 
 export interface GatewayServer {
   server: Server;
@@ -29,7 +30,7 @@ export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
 /**
  * The node:http bridge: the request head screened before its body is read (a refused request or
  * a declared size over the limit is answered at once), a size- and time-limited body, an
- * AbortSignal that fires when the client goes away (so the upstream request is aborted too), idle
+ * abort signal that fires when the client goes away (so the upstream request is aborted too), idle
  * connections shed on a timer, and a graceful close.
  */
 export async function startServer(opts: {
@@ -47,15 +48,15 @@ export async function startServer(opts: {
     (req, res) => {
       const socket = req.socket;
       busy.set(socket, (busy.get(socket) ?? 0) + 1);
-      const ac = new AbortController();
+      const gone = new ClientGone();
       res.once('close', () => {
         busy.set(socket, Math.max(0, (busy.get(socket) ?? 1) - 1));
-        if (!res.writableFinished) ac.abort();
+        if (!res.writableFinished) gone.abort();
       });
-      req.once('error', () => ac.abort());
+      req.once('error', () => gone.abort());
       const run = (body: Parameters<App['handle']>[2]): void => {
         if (!Buffer.isBuffer(body)) res.setHeader('connection', 'close');
-        void opts.app.handle(req, res, body, ac.signal).catch(() => {
+        void opts.app.handle(req, res, body, gone.signal).catch(() => {
           if (!res.headersSent) res.writeHead(500);
           res.end();
         });

@@ -17,6 +17,7 @@ import type {
 import { joinUrl, type Upstream } from '../upstream/http.js';
 import { encodeSse, SseDecoder, type SseEvent } from '../upstream/sse.js';
 import { scrubFailure } from '../secrets.js';
+import type { ClientSignal } from '../client-signal.js';
 
 /** How one deployment is asked: the client's own format passed through, or translated. */
 export interface Plan {
@@ -60,7 +61,7 @@ export interface AttemptInput {
   stream: boolean;
   upstream: Upstream;
   clientHeaders: Record<string, string | string[] | undefined>;
-  signal: AbortSignal;
+  signal: ClientSignal;
   timeoutMs: number;
   /** W3C trace context for the upstream (the attempt's span), when tracing is on. */
   traceparent?: string;

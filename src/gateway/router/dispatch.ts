@@ -22,6 +22,7 @@ import type { Cooldowns } from './cooldown.js';
 import { decide } from './retry.js';
 import { skippedDeployments } from './skipped.js';
 import { Skips } from './skips.js';
+import type { ClientSignal } from '../client-signal.js';
 
 export interface AttemptRecord {
   deployment: string;
@@ -58,7 +59,7 @@ export interface RouterDeps {
   cooldowns: Cooldowns;
   upstream: Upstream;
   adapterFor(d: Deployment): ProviderAdapter;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: ClientSignal) => Promise<void>;
   limits?: DeploymentLimits;
   routing?: RoutingHooks;
 }
@@ -78,7 +79,7 @@ export interface DispatchRequest {
   chain: Deployment[];
   alias: string;
   clientHeaders: Record<string, string | string[] | undefined>;
-  signal: AbortSignal;
+  signal: ClientSignal;
   /** Tracing: a child span per attempt, whose traceparent goes upstream. */
   trace?: { attempt(d: Deployment): AttemptTrace };
   /** Called as each attempt is sent (the upstream may bill it even if the client then goes away). */
@@ -102,7 +103,7 @@ export type Dispatched =
   | (Base & { kind: 'json'; raw: string; parsed: unknown; response: CanonicalResponse })
   | (Base & { kind: 'stream'; reader: StreamReader });
 
-export const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+export const defaultSleep = (ms: number, signal: ClientSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const t = setTimeout(done, ms);

@@ -29,8 +29,8 @@ export interface RoutingInput {
 }
 
 export interface Routing extends RoutingHooks {
-  /** After the response: what affinity did, for the log line. */
-  readonly outcome: AffinityOutcome;
+  /** What affinity did (final once the response is served), for the log line. */
+  outcome: AffinityOutcome;
   /** The served response's id, so a request that continues it (previous_response_id) stays. */
   rememberResponse(responseId: string | undefined): void;
 }
@@ -45,17 +45,17 @@ export async function planRouting(i: RoutingInput): Promise<Routing> {
   const key = i.session ? `${i.alias}\u0000${i.session}` : undefined;
   const sticky = key ? await i.affinity.lookup(key) : undefined;
   const now = i.now ?? (() => performance.now());
-  let outcome: AffinityOutcome = key ? (sticky ? 'stuck' : 'new') : 'none';
   let served: Deployment | undefined;
-  return {
-    get outcome() {
-      return outcome;
-    },
+  // `outcome` is a plain property, not a getter: V8 allocates an object literal's accessor pair in
+  // the old generation, so a getter made per request held that request's closures (and all they
+  // reach) past every young-generation collection.
+  const routing: Routing = {
+    outcome: key ? (sticky ? 'stuck' : 'new') : 'none',
     order(chain) {
       const ordered = orderChain(chain, strategy, { stats: i.stats, random: i.random, priceOf: i.priceOf });
       const at = sticky ? ordered.findIndex((d) => d.id === sticky) : -1;
       if (at > 0) ordered.unshift(...ordered.splice(at, 1));
-      if (sticky && at < 0) outcome = 'moved';
+      if (sticky && at < 0) routing.outcome = 'moved';
       return ordered;
     },
     cannotServe(d) {
@@ -70,7 +70,7 @@ export async function planRouting(i: RoutingInput): Promise<Routing> {
           i.stats.observeLatency(d.id, now() - t0);
           served = d;
           if (key) {
-            if (sticky && sticky !== d.id) outcome = 'moved';
+            if (sticky && sticky !== d.id) routing.outcome = 'moved';
             i.affinity.remember(key, d.id);
           }
           return (tokens) => {
@@ -85,4 +85,5 @@ export async function planRouting(i: RoutingInput): Promise<Routing> {
       i.affinity.remember(`${i.alias}\u0000${responseSession(responseId)}`, served.id);
     },
   };
+  return routing;
 }

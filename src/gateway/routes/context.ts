@@ -10,13 +10,14 @@ import type { RequestTrace } from '../observe/tracing.js';
 import { configSecrets } from '../secrets.js';
 import { scrubSecrets } from '../../shared/scrub-secret.js';
 import { DROPPED_HEADER } from '../params/sink.js';
+import type { ClientSignal } from '../client-signal.js';
 
 /** Everything one request handler needs; `info` collects what the request's log line reports. */
 export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
   body: Buffer;
-  signal: AbortSignal;
+  signal: ClientSignal;
   requestId: string;
   started: number;
   state: GatewayState;

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { poolClass, poolRequest, type Pool } from './undici-pool.js';
+import type { ClientSignal } from '../client-signal.js';
 
 /**
  * One keep-alive undici Pool per upstream origin, without a connection cap. Timeouts are per request: `headersTimeout`
@@ -12,7 +13,7 @@ export interface UpstreamCall {
   headers: Record<string, string>;
   /** Parts (an array) go one after the other, with their total as the content-length. */
   body?: string | Buffer | readonly Buffer[];
-  signal?: AbortSignal;
+  signal?: ClientSignal;
   timeoutMs: number;
 }
 
@@ -51,7 +52,8 @@ export function createUpstream(opts: { connectTimeoutMs?: number } = {}): Upstre
         // undici writes an iterable body part by part; the length it announces is the parts' sum.
         headers: parts ? { ...call.headers, 'content-length': String(byteLength(parts)) } : call.headers,
         body: parts ? (parts as unknown as Buffer) : (body as string | Buffer | undefined),
-        signal: call.signal,
+        // undici takes any signal with addEventListener/removeEventListener (its types say AbortSignal).
+        signal: call.signal as AbortSignal | undefined,
         headersTimeout: call.timeoutMs,
         bodyTimeout: call.timeoutMs,
       });
