@@ -107,7 +107,14 @@ async function attemptOnce(i: AttemptInput): Promise<AttemptResult> {
       if ('failure' in done) return { ok: false, failure: done.failure };
       call = done;
     }
-    res = await i.upstream.request({ ...call, signal: i.signal, timeoutMs: i.timeoutMs });
+    // Not a spread: NO_SPREAD_NOTE in router/dispatch.ts.
+    res = await i.upstream.request({
+      url: call.url,
+      headers: call.headers,
+      body: call.body,
+      signal: i.signal,
+      timeoutMs: i.timeoutMs,
+    });
   } catch (e) {
     return { ok: false, failure: unreachable(toFailure(e), d) };
   }

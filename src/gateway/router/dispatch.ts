@@ -231,13 +231,20 @@ export async function dispatch(deps: RouterDeps, req: DispatchRequest): Promise<
           release,
           dropped: params.dropped,
         };
-        return markAnswer(
+        // NO_SPREAD_NOTE: per-request objects are built in place, not as `{ ...a, b }` or
+        // `{ ...a, ...b }`: in optimized code V8 (Node 20) gives each such object a hidden class
+        // of its own, allocated in the old generation, and every one kept what it points to (here
+        // the whole request) alive through the young-generation collections.
+        const answer: Dispatched =
           r.kind === 'json'
-            ? { ...base, kind: 'json', raw: r.raw, parsed: r.parsed, response: r.response }
-            : { ...base, kind: 'stream', reader: r.reader },
-          req.dialect,
-          family,
-        );
+            ? Object.assign(base, {
+                kind: 'json' as const,
+                raw: r.raw,
+                parsed: r.parsed,
+                response: r.response,
+              })
+            : Object.assign(base, { kind: 'stream' as const, reader: r.reader });
+        return markAnswer(answer, req.dialect, family);
       }
       track?.failed();
       const f = r.failure;

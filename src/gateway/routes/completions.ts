@@ -184,7 +184,7 @@ async function pipeStream(
   const secret = result.deployment.provider.apiKey;
   const drop = passthrough && !ectx.includeUsage ? dialect.dropFromPassthrough?.bind(dialect) : undefined;
 
-  res.writeHead(200, { ...baseHeaders(ctx), ...SSE_HEADERS });
+  res.writeHead(200, Object.assign(baseHeaders(ctx), SSE_HEADERS)); // not a spread: NO_SPREAD_NOTE, router/dispatch.ts
   const write = async (chunk: string | Buffer): Promise<void> => {
     if (chunk.length === 0 || res.destroyed) return;
     if (!res.write(chunk))

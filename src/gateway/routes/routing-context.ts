@@ -18,7 +18,13 @@ export function routingFor(
   const checks = config.router.preCallChecks !== false;
   return planRouting({
     capability: checks
-      ? { ...needs, bodyBytes: ctx.body.length, catalogWindow: catalogContextWindow }
+      ? // Not a spread: NO_SPREAD_NOTE in router/dispatch.ts.
+        {
+          traits: needs.traits,
+          promptTokens: needs.promptTokens,
+          bodyBytes: ctx.body.length,
+          catalogWindow: catalogContextWindow,
+        }
       : undefined,
     config,
     alias,
