@@ -5,6 +5,7 @@ import { logFile, stateFile } from '../shared/paths.js';
 import { parseReadyFd, signalReady } from '../shared/ready-signal.js';
 import { readState } from '../shared/state-file.js';
 import { deploymentViews } from './deployments.js';
+import { tuneHeapForServing } from './heap.js';
 import { serveGateway } from './lifecycle.js';
 
 /**
@@ -16,6 +17,7 @@ import { serveGateway } from './lifecycle.js';
  */
 async function main(): Promise<void> {
   process.title = 'agentbox-litellm';
+  tuneHeapForServing();
   const env = { ...process.env };
   const log = createLogger({ file: logFile(env) });
   let args: { config?: string; port?: string; 'ready-fd'?: string };

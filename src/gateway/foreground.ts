@@ -3,6 +3,7 @@ import { createLogger } from '../shared/log.js';
 import { stateFile } from '../shared/paths.js';
 import { daemonAlive, readState } from '../shared/state-file.js';
 import type { Gateway } from './daemon.js';
+import { tuneHeapForServing } from './heap.js';
 import { serveGateway } from './lifecycle.js';
 
 /**
@@ -22,6 +23,7 @@ export async function runForeground(
       `a gateway is already running on ${existing.url} (pid ${existing.pid}); stop it first with: agentbox litellm stop`,
     );
   }
+  tuneHeapForServing();
   const serving = await serveGateway({
     loaded,
     log: createLogger(),
