@@ -6,7 +6,8 @@
 // to resolve, read and link instead of some 300 takes about a third off the CPU time to ready.
 // Names and code are kept as written (no minifying), so stack traces in the log still name
 // agentbox's functions; doc comments are left out (V8 holds each loaded chunk's source for the life
-// of the process: about 85 KB of the main chunk, 0.5 MB of RSS at idle), license comments stay. Tests that import modules run the unbundled dist/.
+// of the process: about 85 KB of the main chunk, 0.5 MB of RSS at idle), license comments stay.
+// Tests that import modules run the unbundled dist/.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'rolldown';

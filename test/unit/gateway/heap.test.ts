@@ -26,6 +26,7 @@ describe('tuneHeapForServing', () => {
         ring[i % ring.length] = new Array(1000).fill(i);
         if (i % 50 === 0) max = Math.max(max, old());
       }
+      // Reading live here keeps the live set alive through the churn.
       console.log(JSON.stringify({ base, max, live: live.length }));
     `;
     const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
