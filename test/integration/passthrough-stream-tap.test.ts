@@ -12,6 +12,8 @@ import { ledgerRecords, post } from '../helpers/usage.js';
  * Past the commit point a passthrough stream parses only the events that may carry usage, the
  * stop reason, the end or an error: content deltas go to the client as the upstream sent them.
  * When such a stream stops without usage, the deltas it passed over still count as output seen.
+ * The commit point is the first content event also when the upstream sends the whole answer in
+ * one write: the rest of that chunk is tapped like any later one.
  */
 let oa: FakeUpstream;
 let an: FakeUpstream;
@@ -55,7 +57,7 @@ async function record(id: string): Promise<any> {
 }
 
 describe('passthrough streams tap usage without parsing content', () => {
-  it('Chat: content after the first chunk reaches the client unparsed, byte for byte', async () => {
+  const oddStream = (): { odd: string; chunks: string[] } => {
     // A delta no parser would accept: passed over, it reaches the client as sent.
     const odd = 'data: {"choices":[{"delta":{"content":"x"}},   not json at all\n\n';
     const chunks = [
@@ -65,20 +67,31 @@ describe('passthrough streams tap usage without parsing content', () => {
       `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-x', choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } })}\n\n`,
       'data: [DONE]\n\n',
     ];
-    oa.setBehaviours({ kind: 'raw', headers: { 'content-type': 'text/event-stream' }, chunks });
-    const r = await post(`${gw.url}/v1/chat/completions`, {
-      model: 'm',
-      stream: true,
-      stream_options: { include_usage: true },
-      messages: [{ role: 'user', content: 'hi' }],
+    return { odd, chunks };
+  };
+
+  for (const oneWrite of [false, true]) {
+    it(`Chat: content after the first ${oneWrite ? 'delta of a stream sent in one write' : 'chunk'} reaches the client unparsed, byte for byte`, async () => {
+      const { odd, chunks } = oddStream();
+      oa.setBehaviours({
+        kind: 'raw',
+        headers: { 'content-type': 'text/event-stream' },
+        chunks: oneWrite ? [chunks.join('')] : chunks,
+      });
+      const r = await post(`${gw.url}/v1/chat/completions`, {
+        model: 'm',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(r.status).toBe(200);
+      expect(r.text).toContain(odd);
+      expect(r.text).toContain('data: [DONE]');
+      const rec = await record(r.headers['x-request-id'] as string);
+      expect(rec).toMatchObject({ input_tokens: 5, output_tokens: 2 });
+      expect(rec.estimated).toBeUndefined();
     });
-    expect(r.status).toBe(200);
-    expect(r.text).toContain(odd);
-    expect(r.text).toContain('data: [DONE]');
-    const rec = await record(r.headers['x-request-id'] as string);
-    expect(rec).toMatchObject({ input_tokens: 5, output_tokens: 2 });
-    expect(rec.estimated).toBeUndefined();
-  });
+  }
 
   it('Chat: a stream that never reports usage counts the deltas it passed over', async () => {
     const chunks = [
@@ -99,47 +112,54 @@ describe('passthrough streams tap usage without parsing content', () => {
     expect(rec.output_tokens).toBeGreaterThanOrEqual(countTokens(`first${LATER}`) - 2);
   });
 
-  it('Messages: a stream cut after its deltas counts them as output', async () => {
-    const chunks = [
-      sse('message_start', {
-        type: 'message_start',
-        message: {
-          id: 'm',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude-x',
-          content: [],
-          usage: { input_tokens: 9, output_tokens: 1 },
-        },
-      }),
-      sse('content_block_start', {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'text', text: '' },
-      }),
-      sse('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta: { type: 'text_delta', text: 'first' },
-      }),
-      ...LATER.split(' ').map((w) =>
+  for (const oneWrite of [false, true]) {
+    it(`Messages: a stream cut after its deltas${oneWrite ? ', sent in one write,' : ''} counts them as output`, async () => {
+      const chunks = [
+        sse('message_start', {
+          type: 'message_start',
+          message: {
+            id: 'm',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-x',
+            content: [],
+            usage: { input_tokens: 9, output_tokens: 1 },
+          },
+        }),
+        sse('content_block_start', {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'text', text: '' },
+        }),
         sse('content_block_delta', {
           type: 'content_block_delta',
           index: 0,
-          delta: { type: 'text_delta', text: ` ${w}` },
+          delta: { type: 'text_delta', text: 'first' },
         }),
-      ),
-    ];
-    an.setBehaviours({ kind: 'raw', headers: { 'content-type': 'text/event-stream' }, chunks, cut: true });
-    const r = await post(`${gw.url}/v1/messages`, {
-      model: 'c',
-      max_tokens: 50,
-      stream: true,
-      messages: [{ role: 'user', content: 'hi' }],
+        ...LATER.split(' ').map((w) =>
+          sse('content_block_delta', {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'text_delta', text: ` ${w}` },
+          }),
+        ),
+      ];
+      an.setBehaviours({
+        kind: 'raw',
+        headers: { 'content-type': 'text/event-stream' },
+        chunks: oneWrite ? [chunks.join('')] : chunks,
+        cut: true,
+      });
+      const r = await post(`${gw.url}/v1/messages`, {
+        model: 'c',
+        max_tokens: 50,
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(r.text).toContain('event: error');
+      const rec = await record(r.headers['x-request-id'] as string);
+      expect(rec.estimated).toBe(true);
+      expect(rec.output_tokens).toBeGreaterThanOrEqual(countTokens(`first${LATER}`) - 2);
     });
-    expect(r.text).toContain('event: error');
-    const rec = await record(r.headers['x-request-id'] as string);
-    expect(rec.estimated).toBe(true);
-    expect(rec.output_tokens).toBeGreaterThanOrEqual(countTokens(`first${LATER}`) - 2);
-  });
+  }
 });

@@ -52,6 +52,11 @@ export interface StreamReader {
   parseLater(events: SseEvent[]): CanonicalEvent[];
   /** The SSE events read ahead (for passthrough filters that re-frame events). */
   headSse: SseEvent[];
+  /**
+   * Events of the read-ahead left unparsed: a passthrough's content after the first content event
+   * of the same chunk (an upstream that sends a whole answer at once), like `unparsed` of `next()`.
+   */
+  headUnparsed: SseEvent[];
   close(): void;
 }
 
@@ -205,6 +210,9 @@ async function readAhead(
   const parse = plan.codec.streamParser(plan.canonical);
   const tap = plan.mode === 'passthrough' ? plan.codec.passthroughTap?.bind(plan.codec) : undefined;
   let committed = false;
+  // The events parsed while reading ahead: what a fresh parser must see before any later event.
+  const parsedHead: SseEvent[] = [];
+  let inHead = true;
   // Keep-alives (SSE comments, `event: ping`) reset undici's body timeout but carry nothing: the
   // stream times out after `timeoutMs` of waiting without content (before the commit point: a
   // fallback; after it: the dialect's error event). Only time spent waiting on the upstream counts,
@@ -222,6 +230,7 @@ async function readAhead(
     headRaw: [],
     headEvents: [],
     headSse: [],
+    headUnparsed: [],
     ended: false,
     async next() {
       const t0 = Date.now();
@@ -240,18 +249,27 @@ async function readAhead(
       if (framed) raw = Buffer.from(sse.map((ev) => encodeSse(ev.data, ev.event)).join(''));
       const events: CanonicalEvent[] = [];
       const unparsed: SseEvent[] = [];
+      // The commit point is the first content event, also within a chunk: the rest of the chunk is
+      // tapped like any later one.
       for (const ev of sse) {
         if (committed && tap && !tap(ev)) unparsed.push(ev);
-        else for (const c of parse(ev)) events.push(c);
+        else {
+          if (inHead) parsedHead.push(ev);
+          for (const c of parse(ev)) {
+            events.push(c);
+            if (isContentEvent(c)) committed = true;
+          }
+        }
       }
       // Unparsed events are content (keep-alives are always tapped).
       budget = events.length > 0 || unparsed.length > 0 ? timeoutMs : Math.max(1, budget - (Date.now() - t0));
       return { raw, sse, events, unparsed };
     },
     parseLater(evs) {
-      // A fresh parser, given the head first (the message and block starts the deltas belong to).
+      // A fresh parser, given what the head parsed first (the message and block starts the deltas
+      // belong to); the head's unparsed events come in `evs`.
       const fresh = plan.codec.streamParser(plan.canonical);
-      for (const ev of reader.headSse) fresh(ev);
+      for (const ev of parsedHead) fresh(ev);
       return evs.flatMap((ev) => fresh(ev));
     },
     close() {
@@ -270,6 +288,7 @@ async function readAhead(
       }
       reader.headRaw.push(step.raw);
       for (const ev of step.sse) reader.headSse.push(ev);
+      for (const ev of step.unparsed) reader.headUnparsed.push(ev);
       for (const ev of step.events) {
         if (ev.type === 'error') {
           reader.close();
@@ -280,6 +299,7 @@ async function readAhead(
         if (isContentEvent(ev)) committed = true;
       }
     }
+    inHead = false;
     return { ok: true, kind: 'stream', status: res.statusCode, reader };
   } catch (e) {
     reader.close();

@@ -231,7 +231,7 @@ async function pipeStream(
   let forwardedError = false;
   try {
     const headRaw = Buffer.concat(reader.headRaw);
-    const mid = await forward(headRaw, reader.headSse, reader.headEvents);
+    const mid = await forward(headRaw, reader.headSse, reader.headEvents, reader.headUnparsed);
     if (mid) {
       failure = new GatewayError('upstream_error', mid);
       forwardedError = passthrough;
