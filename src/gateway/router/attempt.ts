@@ -296,9 +296,9 @@ async function readAhead(
         }
         reader.headEvents.push(ev);
         if (ev.type === 'end') reader.ended = true;
-        if (isContentEvent(ev)) committed = true;
       }
     }
+    // `next()` set `committed` at the first content event it parsed.
     inHead = false;
     return { ok: true, kind: 'stream', status: res.statusCode, reader };
   } catch (e) {
