@@ -9,8 +9,12 @@
 // of the process: about 85 KB of the main chunk, 0.5 MB of RSS at idle), license comments stay.
 // Tests that import modules run the unbundled dist/.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { build } from 'rolldown';
+import { parseAst } from 'rolldown/parseAst';
 
 const BUNDLED = ['commander', 'yaml', 'chokidar', 'readdirp'];
 const MCP_TOOLS = /[\\/]dist[\\/]mcp[\\/]/;
@@ -59,4 +63,35 @@ for (const f of readdirSync(out)) {
     throw new Error(`${file} uses String.raw: escaping its non-ASCII text would change it`);
   const ascii = text.replace(/[\u0080-\u{10ffff}]/gu, escape);
   if (ascii !== text) writeFileSync(file, ascii);
+}
+
+// The price catalogue (src/gateway/usage/price-catalog.ts loads dist/daemon/price-catalog.cjs when
+// it is there): @pydantic/genai-prices' own CommonJS build, with its data (one object literal of
+// some 450 KB) written as JSON.parse('...') of the same data. V8 compiles a literal that size into
+// about 15 MB of RSS the daemon keeps for its life; parsing the JSON text costs about 4 MB and a
+// few milliseconds instead of some 50. The code is the package's, unchanged; the data is checked
+// to be the same value before the file is written, or the build fails.
+{
+  const file = createRequire(join(root, 'package.json')).resolve('@pydantic/genai-prices');
+  const text = readFileSync(file, 'utf8');
+  const literals = parseAst(text)
+    .body.filter((n) => n.type === 'VariableDeclaration')
+    .flatMap((n) => n.declarations)
+    .filter((d) => d.init?.type === 'ArrayExpression' || d.init?.type === 'ObjectExpression')
+    .sort((a, b) => b.init.end - b.init.start - (a.init.end - a.init.start));
+  const data = literals[0]?.init;
+  if (!data || data.end - data.start < 100_000)
+    throw new Error(
+      `${file}: no price data literal found (the package's layout changed); update scripts/bundle-daemon.mjs`,
+    );
+  const literal = text.slice(data.start, data.end);
+  const json = JSON.stringify(runInNewContext(`(${literal})`));
+  // Both values from one context, so that their prototypes compare equal.
+  // A single-quoted literal: JSON text has few quotes of that kind to escape.
+  const quoted = `'${json.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const [asWritten, asParsed] = runInNewContext(`[(${literal}), JSON.parse(${quoted})]`);
+  if (!isDeepStrictEqual(asWritten, asParsed))
+    throw new Error(`${file}: the price data is not plain JSON; update scripts/bundle-daemon.mjs`);
+  const slim = `${text.slice(0, data.start)}JSON.parse(${quoted})${text.slice(data.end)}`;
+  writeFileSync(join(out, 'price-catalog.cjs'), slim.replace(/[\u0080-\u{10ffff}]/gu, escape));
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type * as GenaiPrices from '@pydantic/genai-prices';
 
@@ -8,17 +10,31 @@ let catalog: Catalog | undefined;
 let loadMs: number | undefined;
 
 /**
- * The price catalogue bundled in `@pydantic/genai-prices` (about 7 MB of heap, 20 MB of RSS and
- * 50 ms to load), read the first time a deployment's price or context window is looked up rather
- * than at start: a gateway that is never asked about a price never holds it. Loaded synchronously
- * through its CommonJS build, because prices are asked for in the middle of settling a request. A
- * broken install is an error naming the package, never a silent "price unknown".
+ * The build's copy of the package (scripts/bundle-daemon.mjs): its own CommonJS code with the same
+ * data as JSON text, which costs a fraction of the memory the package's object literal does. The
+ * bundled daemon (dist/daemon/) has it beside its chunks, the unbundled build (dist/gateway/usage/)
+ * two levels up; running from the sources, the package itself is loaded.
+ */
+function catalogModule(): string {
+  for (const rel of ['./price-catalog.cjs', '../../daemon/price-catalog.cjs']) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  return '@pydantic/genai-prices';
+}
+
+/**
+ * The price catalogue of `@pydantic/genai-prices`, read the first time a deployment's price or
+ * context window is looked up rather than at start: a gateway that is never asked about a price
+ * never holds it. Loaded synchronously through its CommonJS build, because prices are asked for in
+ * the middle of settling a request. A broken install is an error naming the package, never a silent
+ * "price unknown".
  */
 export function priceCatalog(): Catalog {
   if (catalog) return catalog;
   const t0 = performance.now();
   try {
-    catalog = createRequire(import.meta.url)('@pydantic/genai-prices') as Catalog;
+    catalog = createRequire(import.meta.url)(catalogModule()) as Catalog;
   } catch (e) {
     throw new Error(
       `cannot load the price catalogue (@pydantic/genai-prices): ${(e as Error).message}; reinstall agentbox (npm ci)`,
