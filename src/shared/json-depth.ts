@@ -8,13 +8,31 @@ export const MAX_JSON_DEPTH = 128;
  */
 export function withinDepth(root: unknown, max: number = MAX_JSON_DEPTH): boolean {
   if (root === null || typeof root !== 'object') return true;
-  const stack: Array<[object, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+  // Two parallel stacks (nodes and their depths): no pair allocated per object.
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > max) return false;
-    const values: unknown[] = Array.isArray(node) ? node : Object.values(node);
-    for (const child of values)
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      const keys = Object.keys(node);
+      for (let i = 0; i < keys.length; i++) {
+        const child: unknown = (node as Record<string, unknown>)[keys[i]];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
   }
   return true;
 }

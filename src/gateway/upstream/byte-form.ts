@@ -38,10 +38,23 @@ const HIGH_BYTE = /[\u0080-\u00ff]/;
 export function decodeByteForm(tree: unknown, forms: Map<string, string>): unknown {
   return mapStrings(tree, (s) => {
     if (!HIGH_BYTE.test(s)) return s;
-    const text = Buffer.from(s, 'latin1').toString('utf8');
+    const text = utf8OfBytes(s);
     forms.set(text, s);
     return text;
   });
+}
+
+// The bytes of one string at a time, decoded at once: no buffer allocated per string.
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** The UTF-8 text of a string holding one char per byte. */
+function utf8OfBytes(s: string): string {
+  if (s.length > scratch.length) {
+    if (s.length > 1024 * 1024) return Buffer.from(s, 'latin1').toString('utf8');
+    scratch = Buffer.allocUnsafeSlow(Math.max(s.length, scratch.length * 2));
+  }
+  const n = scratch.write(s, 0, 'latin1');
+  return scratch.toString('utf8', 0, n);
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

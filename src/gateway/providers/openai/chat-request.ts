@@ -91,17 +91,21 @@ export function stripSchemaKeyword(schema: Record<string, unknown>): Record<stri
 function strip(node: unknown): unknown {
   if (Array.isArray(node)) {
     let copy: unknown[] | undefined;
-    node.forEach((v, i) => {
+    for (let i = 0; i < node.length; i++) {
+      const v: unknown = node[i];
+      if (!v || typeof v !== 'object') continue;
       const s = strip(v);
       if (s !== v) (copy ??= node.slice())[i] = s;
-    });
+    }
     return copy ?? node;
   }
   if (!node || typeof node !== 'object') return node;
   const obj = node as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined = '$schema' in obj ? { ...obj } : undefined;
   if (copy) delete copy.$schema;
-  for (const [k, v] of Object.entries(obj)) {
+  // Keys, not entries: schemas are walked on every translated request with tools.
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
     if (k === '$schema' || !v || typeof v !== 'object') continue;
     const s = SCHEMA_MAPS.has(k) && !Array.isArray(v) ? stripMap(v as Record<string, unknown>) : strip(v);
     if (s !== v) (copy ??= { ...obj })[k] = s;
@@ -111,7 +115,8 @@ function strip(node: unknown): unknown {
 
 function stripMap(map: Record<string, unknown>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(map)) {
+  for (const k of Object.keys(map)) {
+    const v = map[k];
     const s = strip(v);
     if (s !== v) (copy ??= { ...map })[k] = s;
   }

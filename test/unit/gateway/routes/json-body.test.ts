@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRequestBody } from '../../../../src/gateway/routes/json-body.js';
+import { hasNonAsciiEscape, parseRequestBody } from '../../../../src/gateway/routes/json-body.js';
 import { seeded } from '../../../helpers/seeded.js';
 
 const capture = readFileSync(new URL('../../../../bench/fixtures/claude-code-request.json', import.meta.url));
@@ -8,6 +8,17 @@ const capture = readFileSync(new URL('../../../../bench/fixtures/claude-code-req
 /** A UTF-8 parse of the same bytes: what `decoded()` must equal, member order included. */
 const utf8Parse = (raw: Buffer): unknown => JSON.parse(raw.toString('utf8'));
 const ordered = (v: unknown): string => JSON.stringify(v);
+
+describe('hasNonAsciiEscape', () => {
+  it('finds a \\u escape above U+007F, not an ASCII one, nor a \\u whose backslash is escaped', () => {
+    expect(hasNonAsciiEscape('{"a":"\\u00e9"}')).toBe(true);
+    expect(hasNonAsciiEscape('{"a":"x\\\\\\u2014"}')).toBe(true); // \\ then \u2014
+    expect(hasNonAsciiEscape('{"a":"\\u007f\\u0041\\n"}')).toBe(false);
+    expect(hasNonAsciiEscape('{"a":"\\\\u00e9"}')).toBe(false); // the text \u00e9
+    expect(hasNonAsciiEscape('{"a":"\\u00"}')).toBe(false);
+    expect(hasNonAsciiEscape('{"a":"\\uD83D\\uDE00"}')).toBe(true);
+  });
+});
 
 describe('parseRequestBody(…).decoded()', () => {
   it('equals a UTF-8 parse of the Claude Code capture, which is parsed one char per byte first', () => {
@@ -23,7 +34,7 @@ describe('parseRequestBody(…).decoded()', () => {
   });
 
   it('decodes non-ASCII keys, invalid sequences and astral characters as a UTF-8 parse does', () => {
-    const pieces = ['é', '→', '简洁', '😀', 'a\\"b', '\\u0041', '\\n', 'plain'];
+    const pieces = ['é', '→', '简洁', '😀', 'a\\"b', '\\u0041', '\\n', 'plain', '\\\\u00e9', '\\\\'];
     const invalid = [
       Buffer.from([0xff]),
       Buffer.from([0xe2, 0x82]),
@@ -73,6 +84,20 @@ describe('parseRequestBody(…).decoded()', () => {
       expect(ordered(decoded), raw.toString('utf8')).toBe(ordered(utf8Parse(raw)));
       expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     }
+  });
+
+  it('takes the ordinary path for a body with a \\u escape of a non-ASCII character', () => {
+    for (const raw of [
+      Buffer.from('{"model":"m","a":"\u00e9 \\u00e9"}'),
+      Buffer.from('{"model":"m","a":"\u00e9 \\\\\\u2014"}'),
+    ]) {
+      const parsed = parseRequestBody(raw);
+      expect(parsed.bytesAsChars, raw.toString('utf8')).toBe(false);
+      expect(ordered(parsed.decoded())).toBe(ordered(utf8Parse(raw)));
+    }
+    const text = Buffer.from('{"model":"m","a":"\u00e9 \\\\u00e9"}');
+    expect(parseRequestBody(text).bytesAsChars).toBe(true);
+    expect(ordered(parseRequestBody(text).decoded())).toBe(ordered(utf8Parse(text)));
   });
 
   it('keeps an own "__proto__" member as a member, never as the prototype', () => {
