@@ -163,15 +163,19 @@ export function createApp(deps: AppDeps): App {
     return g;
   };
 
+  // Requests `screen` let through, and whether it checked their Content-Type too (a POST to one
+  // of the fixed routes): `handle` does not check those a second time.
+  const screened = new WeakMap<IncomingMessage, boolean>();
   return {
     // A body is read only for a request that passes the guard and, on a POST route, declares JSON.
     screen(req) {
       const path = pathOf(req);
       const route = own(routes, path);
-      return (
-        checkBrowserGuard(req, guard()) ??
-        (req.method === 'POST' && route?.method === 'POST' ? checkJsonContentType(req, path) : undefined)
-      );
+      const typed = req.method === 'POST' && route?.method === 'POST';
+      const refused =
+        checkBrowserGuard(req, guard()) ?? (typed ? checkJsonContentType(req, path) : undefined);
+      if (!refused) screened.set(req, typed);
+      return refused;
     },
     async handle(req, res, received, signal) {
       const body = Buffer.isBuffer(received) ? received : EMPTY;
@@ -199,7 +203,8 @@ export function createApp(deps: AppDeps): App {
         settleBeforeEnd(ctx);
       }
       try {
-        const refused = checkBrowserGuard(req, guard());
+        const typed = screened.get(req);
+        const refused = typed !== undefined ? undefined : checkBrowserGuard(req, guard());
         if (refused) throw refused;
         if (applyCors(req, res, guard())) return;
         if (!Buffer.isBuffer(received)) throw received;
@@ -217,7 +222,7 @@ export function createApp(deps: AppDeps): App {
         }
         // With `keys:` only those keys and the master key pass; the caller's name goes to the log and ledger.
         if (route.auth) usageOf(ctx).caller = identify(req, deps.state.loaded.config);
-        const notJson = route.method === 'POST' ? checkJsonContentType(req, path) : undefined;
+        const notJson = route.method === 'POST' && !typed ? checkJsonContentType(req, path) : undefined;
         if (notJson) throw notJson;
         await route.handler(ctx);
       } catch (e) {

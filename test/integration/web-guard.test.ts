@@ -48,6 +48,14 @@ describe('Content-Type: only application/json bodies are served', () => {
     expect(r.json.error.message).toMatch(/Content-Type: application\/json/);
     expect(up.requests).toHaveLength(0);
   });
+  it('a Gemini route (the model in the path) is 415 for text/plain too, and served for JSON', async () => {
+    const gemini = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
+    const path = '/v1beta/models/default:generateContent';
+    const r = await post(path, { 'content-type': 'text/plain' }, gemini);
+    expect(r.status).toBe(415);
+    expect(up.requests).toHaveLength(0);
+    expect((await post(path, JSON_CT, gemini)).status).toBe(200);
+  });
   it('text/plain; application/json is 415 (the essence is text/plain)', async () => {
     const r = await post('/v1/chat/completions', { 'content-type': 'text/plain; application/json' });
     expect(r.status).toBe(415);
