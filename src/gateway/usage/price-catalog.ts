@@ -11,9 +11,10 @@ let loadMs: number | undefined;
 
 /**
  * The build's copy of the package (scripts/bundle-daemon.mjs): its own CommonJS code with the same
- * data as JSON text, which costs a fraction of the memory the package's object literal does. The
- * bundled daemon (dist/daemon/) has it beside its chunks, the unbundled build (dist/gateway/usage/)
- * two levels up; running from the sources, the package itself is loaded.
+ * data as JSON text, which loads in less memory and time than the package's object literal (about
+ * 15 against 20 MB of RSS, 26 against 40 ms). The bundled daemon (dist/daemon/) has it beside its
+ * chunks, the unbundled build (dist/gateway/usage/) two levels up; running from the sources, the
+ * package itself is loaded.
  */
 function catalogModule(): string {
   for (const rel of ['./price-catalog.cjs', '../../daemon/price-catalog.cjs']) {
