@@ -27,7 +27,8 @@ if (!r.ok) throw new Error(JSON.stringify(r.errors));
 const gw = await startGateway(r.loaded, { log: silentLogger(), stateDir: null });
 const report = () => console.log(JSON.stringify({
     url: gw.url,
-    prices: loaded('@pydantic/genai-prices/'),
+    prices: Object.keys(require.cache).some((k) => k.endsWith('/dist/daemon/price-catalog.cjs')),
+    pricesPackage: loaded('@pydantic/genai-prices/'),
     undiciIndex: loaded('undici/index.js'),
     undiciPool: loaded('undici/lib/dispatcher/pool.js'),
     prom: loaded('prom-client/'),
@@ -70,12 +71,25 @@ describe('modules loaded when first needed', () => {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    type Report = { url: string; prices: boolean; undiciIndex: boolean; undiciPool: boolean; prom: boolean };
+    type Report = {
+      url: string;
+      prices: boolean;
+      pricesPackage: boolean;
+      undiciIndex: boolean;
+      undiciPool: boolean;
+      prom: boolean;
+    };
     const next = async (): Promise<Report> => JSON.parse(String((await lines.next()).value));
     try {
       const atStart = await next();
       // undici's Pool too loads with the first upstream call, not at start.
-      expect(atStart).toMatchObject({ prices: false, undiciIndex: false, undiciPool: false, prom: false });
+      expect(atStart).toMatchObject({
+        prices: false,
+        pricesPackage: false,
+        undiciIndex: false,
+        undiciPool: false,
+        prom: false,
+      });
       const res = await fetch(`${atStart.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -86,7 +100,14 @@ describe('modules loaded when first needed', () => {
       // gpt-4o from the catalogue: $2.50 per million input tokens, $10 per million output tokens.
       expect(Number(res.headers.get('x-agentbox-cost'))).toBeCloseTo(1000 * 2.5e-6 + 100 * 10e-6, 9);
       child.stdin!.write('report\n');
-      expect(await next()).toMatchObject({ prices: true, undiciIndex: false, undiciPool: true, prom: false });
+      // The build's copy of the catalogue (scripts/bundle-daemon.mjs), not the package.
+      expect(await next()).toMatchObject({
+        prices: true,
+        pricesPackage: false,
+        undiciIndex: false,
+        undiciPool: true,
+        prom: false,
+      });
       // prom-client at the first scrape, which counts the request served before it.
       const scrape = await fetch(`${atStart.url}/metrics`);
       expect(scrape.status).toBe(200);
