@@ -87,9 +87,9 @@ for (const f of readdirSync(out)) {
     );
   const literal = text.slice(data.start, data.end);
   const json = JSON.stringify(runInNewContext(`(${literal})`));
-  // Both values from one context, so that their prototypes compare equal.
   // A single-quoted literal: JSON text has few quotes of that kind to escape.
   const quoted = `'${json.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  // Both values from one context, so that their prototypes compare equal.
   const [asWritten, asParsed] = runInNewContext(`[(${literal}), JSON.parse(${quoted})]`);
   if (!isDeepStrictEqual(asWritten, asParsed))
     throw new Error(`${file}: the price data is not plain JSON; update scripts/bundle-daemon.mjs`);

@@ -15,22 +15,12 @@ export function withinDepth(root: unknown, max: number = MAX_JSON_DEPTH): boolea
     const node = nodes.pop()!;
     const depth = depths.pop()!;
     if (depth > max) return false;
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i];
-        if (child !== null && typeof child === 'object') {
-          nodes.push(child);
-          depths.push(depth + 1);
-        }
-      }
-    } else {
-      const keys = Object.keys(node);
-      for (let i = 0; i < keys.length; i++) {
-        const child: unknown = (node as Record<string, unknown>)[keys[i]];
-        if (child !== null && typeof child === 'object') {
-          nodes.push(child);
-          depths.push(depth + 1);
-        }
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
       }
     }
   }

@@ -34,11 +34,12 @@ function catalogModule(): string {
 export function priceCatalog(): Catalog {
   if (catalog) return catalog;
   const t0 = performance.now();
+  const from = catalogModule();
   try {
-    catalog = createRequire(import.meta.url)(catalogModule()) as Catalog;
+    catalog = createRequire(import.meta.url)(from) as Catalog;
   } catch (e) {
     throw new Error(
-      `cannot load the price catalogue (@pydantic/genai-prices): ${(e as Error).message}; reinstall agentbox (npm ci)`,
+      `cannot load the price catalogue (${from}): ${(e as Error).message}; reinstall agentbox (npm ci)`,
       { cause: e },
     );
   }
