@@ -60,7 +60,9 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
   const emitResponse = (type: string, parts: EnvelopeParts): string => {
     if (echo === undefined) {
       const e = echoed(ctx);
-      echo = `,"instructions":${JSON.stringify(e.instructions)},"tools":${JSON.stringify(e.tools)}`;
+      const json = (key: string, value: unknown): string =>
+        ctx.clientJson?.(key, value)?.toString('utf8') ?? JSON.stringify(value);
+      echo = `,"instructions":${json('instructions', e.instructions)},"tools":${json('tools', e.tools)}`;
     }
     const response = envelope(ctx, parts, { echo: false });
     // `…}}`: the Response object closes, then the event. JSON text holds no raw newline, so the

@@ -31,6 +31,7 @@ function validate(body: unknown): { model: string; stream: boolean } {
 export const openaiResponsesDialect: ClientDialect = {
   name: 'openai-responses',
   opaque: responsesOpaque,
+  echoedMembers: ['instructions', 'tools'],
   validate,
   traits: responsesTraits,
   decodeRequest(body: Record<string, unknown>): CanonicalRequest {

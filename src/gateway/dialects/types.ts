@@ -22,6 +22,11 @@ export interface EncodeContext {
    * before the upstream does (Messages `message_start`); the upstream's own count wins when it comes.
    */
   inputTokensEstimate?: () => number;
+  /**
+   * For dialects with `echoedMembers`: the client's own JSON bytes of a top-level member of its
+   * body when `value` means the same (upstream/json-splice.ts `clientMembers`), else undefined.
+   */
+  clientJson?: (key: string, value: unknown) => Buffer | undefined;
 }
 
 /** Turns canonical stream events into SSE text for one client stream. State lives in the closure. */
@@ -52,6 +57,11 @@ export interface ClientDialect {
    * Only consulted when `ctx.includeUsage` is false.
    */
   dropFromPassthrough?(ev: SseEvent): boolean;
+  /**
+   * Top-level members of the request that a translated answer repeats (Responses: `instructions`
+   * and `tools`): where the answer's value means the same as the client's, the client's bytes go.
+   */
+  readonly echoedMembers?: readonly string[];
   /** What the request needs and is (images, tools, …), read cheaply from the body. */
   traits(body: Record<string, unknown>): RequestTraits;
   /** Where this format keeps opaque reasoning (signatures), for origin marks on passthrough bodies. */

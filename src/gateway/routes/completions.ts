@@ -12,8 +12,9 @@ import { scrubSecrets } from '../../shared/scrub-secret.js';
 import { admitRequest, cachedAnswerHeaders, committed, jsonAnswer, responding } from '../usage/policy.js';
 import { usageOf } from '../usage/request-info.js';
 import { baseHeaders, sendJson, type RequestContext } from './context.js';
-import { parseRequestBody } from './json-body.js';
-import { serialiseDecoded } from '../upstream/byte-form.js';
+import { parseRequestBody, type RequestBody } from './json-body.js';
+import { serialiseDecoded, serialiseEchoing } from '../upstream/byte-form.js';
+import { clientMembers } from '../upstream/json-splice.js';
 import { StreamTally } from '../usage/stream-estimate.js';
 import { lazyPromptTokens, preparePromptTokens } from './prompt-tokens.js';
 import { released, routed, routingFor } from './routing-context.js';
@@ -96,7 +97,7 @@ export async function handleCompletion(ctx: RequestContext, dialect: ClientDiale
   else ctx.state.stats.metered++;
   routed(ctx, routing, result);
   try {
-    await respond(ctx, dialect, result, model, includeUsage, prompt, parsed.byteForms?.());
+    await respond(ctx, dialect, result, model, includeUsage, prompt, parsed);
   } finally {
     released(ctx, result);
   }
@@ -109,7 +110,7 @@ async function respond(
   model: string,
   includeUsage: boolean,
   prompt: () => CanonicalRequest,
-  byteForms: ReadonlyMap<string, string> | undefined,
+  parsed: RequestBody,
 ): Promise<void> {
   ctx.info.deployment = result.deployment.id;
   ctx.info.attempts = result.attempts;
@@ -123,12 +124,24 @@ async function respond(
     created: Math.floor(ctx.started / 1000),
     request: result.canonical,
   };
+  // A translated answer echoing the request (Responses: its instructions and tools) sends the
+  // client's own bytes for what it echoes unchanged, and the byte forms of the request's strings.
+  if (dialect.echoedMembers) ectx.clientJson = clientMembers(ctx.body, parsed.decoded);
   if (result.kind === 'json') {
     ctx.info.usage = result.response.usage;
     const out = result.mode === 'passthrough' ? result.raw : dialect.encodeResponse(result.response, ectx);
-    // A translated answer echoing the request (Responses: its instructions and tools) reuses the
-    // byte forms of the request's strings.
-    const text = typeof out === 'string' ? out : serialiseDecoded(out, byteForms);
+    const byteForms = parsed.byteForms?.();
+    const text =
+      typeof out === 'string'
+        ? out
+        : dialect.echoedMembers && ectx.clientJson && typeof out === 'object' && out !== null
+          ? serialiseEchoing(
+              out as Record<string, unknown>,
+              byteForms,
+              dialect.echoedMembers,
+              ectx.clientJson,
+            )
+          : serialiseDecoded(out, byteForms);
     sendJson(ctx, 200, text, jsonAnswer(ctx, text, ctx.info.usage));
     return;
   }

@@ -80,3 +80,43 @@ export function serialiseDecoded(
   });
   return wellFormed ? Buffer.from(JSON.stringify(bytes), 'latin1') : JSON.stringify(body);
 }
+
+const LBRACE = Buffer.from('{');
+const COMMA = Buffer.from(',');
+const RBRACE = Buffer.from('}');
+
+/**
+ * `body` (an object) as UTF-8 JSON like `serialiseDecoded`, but with the members named in `echoes`
+ * taken from `reuse` (the client's own bytes for a value the answer echoes unchanged, see
+ * upstream/json-splice.ts `clientMembers`) where it has them.
+ */
+export function serialiseEchoing(
+  body: Record<string, unknown>,
+  forms: ReadonlyMap<string, string> | undefined,
+  echoes: readonly string[],
+  reuse: (key: string, value: unknown) => Buffer | undefined,
+): string | Buffer {
+  const reused = new Map<string, Buffer>();
+  for (const k of echoes) {
+    const v = body[k];
+    if (v === undefined) continue;
+    const bytes = reuse(k, v);
+    if (bytes) reused.set(k, bytes);
+  }
+  if (reused.size === 0) return serialiseDecoded(body, forms);
+  const parts: Buffer[] = [LBRACE];
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    if (v === undefined) continue;
+    if (parts.length > 1) parts.push(COMMA);
+    parts.push(Buffer.from(`${JSON.stringify(k)}:`, 'utf8'));
+    const bytes = reused.get(k);
+    if (bytes) parts.push(bytes);
+    else {
+      const text = serialiseDecoded(v, forms);
+      parts.push(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+    }
+  }
+  parts.push(RBRACE);
+  return Buffer.concat(parts);
+}

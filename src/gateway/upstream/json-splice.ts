@@ -16,8 +16,9 @@ const BACKSLASH = 0x5c;
 
 interface Member {
   key: string;
-  /** Byte offsets of the member (`"key": value`) in the body. */
+  /** Byte offsets of the member (`"key": value`) in the body, and of its value. */
   start: number;
+  value: number;
   end: number;
 }
 
@@ -86,8 +87,9 @@ export function topLevelMembers(b: Buffer): Member[] | undefined {
       if (b[i] !== 0x3a) return undefined;
       i++;
       while (isSpace(b[i])) i++;
+      const value = i;
       i = skipValue(b, i);
-      out.push({ key, start, end: i });
+      out.push({ key, start, value, end: i });
       while (isSpace(b[i])) i++;
       if (b[i] === 0x2c) i++;
       else if (b[i] !== 0x7d) return undefined;
@@ -161,4 +163,50 @@ function verify(out: Buffer, sent: Record<string, unknown>, encoding: 'latin1' |
       `spliced passthrough body differs from the rewritten request in ${differ.join(', ')}: ` +
         'a rewrite changed a nested value in place',
     );
+}
+
+/** Whether two JSON trees mean the same JSON value (object members in any order; `undefined` members are absent, as JSON.stringify leaves them out). */
+export function jsonEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    if (!Object.hasOwn(y, k) || !jsonEquals(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) n--;
+  return n === 0;
+}
+
+/**
+ * The client's own JSON text of a top-level member of its body, for an answer that echoes it (a
+ * Response repeats the request's instructions and tools, tens of kilobytes for Codex or Claude
+ * Code): `clientJson(key, value)` gives the member's value bytes when `value` means the same as
+ * the client's value (`source`, the body `raw` parsed to, strings decoded), so the answer needs not
+ * serialise it again. Undefined when it differs, when `raw` cannot be scanned, or when the value's
+ * text spans lines (whitespace between tokens: an SSE data line cannot carry it).
+ */
+export function clientMembers(
+  raw: Buffer,
+  source: () => Record<string, unknown>,
+): (key: string, value: unknown) => Buffer | undefined {
+  let members: Member[] | undefined | null = null;
+  return (key, value) => {
+    if (members === null) members = topLevelMembers(raw);
+    const m = members?.find((x) => x.key === key);
+    if (!m) return undefined;
+    const body = source();
+    if (!Object.hasOwn(body, key) || !jsonEquals(value, body[key])) return undefined;
+    const bytes = raw.subarray(m.value, m.end);
+    return bytes.includes(0x0a) || bytes.includes(0x0d) ? undefined : bytes;
+  };
 }

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spliceBody, topLevelMembers } from '../../../../src/gateway/upstream/json-splice.js';
+import {
+  clientMembers,
+  jsonEquals,
+  spliceBody,
+  topLevelMembers,
+} from '../../../../src/gateway/upstream/json-splice.js';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -15,6 +20,13 @@ describe('topLevelMembers', () => {
       '"e":-1.5e3',
       '"f":true',
       '"g":null',
+    ]);
+    expect(m.map((x) => text.slice(x.value, x.end))).toEqual([
+      '"x\\"}{["',
+      '{"c":[1,{"d":"]"}]}',
+      '-1.5e3',
+      'true',
+      'null',
     ]);
   });
 
@@ -82,5 +94,60 @@ describe('spliceBody', () => {
     const sent = { ...source, model: 'b' };
     sent.thinking.budget_tokens = 100; // in place: the splice would send 9000
     expect(() => spliceBody(buf(text), source, sent, 'utf8')).toThrow(/thinking/);
+  });
+});
+
+describe('jsonEquals', () => {
+  it('is JSON equality: members in any order, undefined members absent, arrays in order', () => {
+    expect(jsonEquals({ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 })).toBe(true);
+    expect(jsonEquals({ a: 1, u: undefined }, { a: 1 })).toBe(true);
+    expect(jsonEquals({ a: 1 }, { a: 1, u: undefined })).toBe(true);
+    expect(jsonEquals(null, null)).toBe(true);
+    for (const [x, y] of [
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [{ a: 1, b: 2 }, { a: 1 }],
+      [
+        { a: 1, b: undefined },
+        { a: 1, b: null },
+      ],
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      [[1], { 0: 1 }],
+      [{ 0: 1 }, [1]],
+      [{ a: '1' }, { a: 1 }],
+      [{ a: false }, { a: 0 }],
+      [null, {}],
+      [[], [undefined]],
+    ] as const) {
+      expect(jsonEquals(x, y), JSON.stringify([x, y])).toBe(false);
+    }
+  });
+});
+
+describe('clientMembers', () => {
+  const text = '{"model":"m", "tools" : [{"b":2,"a":"\\u00e9 é"}],"instructions":"hi","x":{"a":1}}';
+  const raw = buf(text);
+  const source = JSON.parse(text) as Record<string, unknown>;
+
+  it("gives the client's bytes of a member whose value means the same, else undefined", () => {
+    const json = clientMembers(raw, () => source);
+    expect(json('tools', [{ a: 'é é', b: 2 }])?.toString()).toBe('[{"b":2,"a":"\\u00e9 é"}]');
+    expect(json('instructions', 'hi')?.toString()).toBe('"hi"');
+    expect(json('instructions', 'hi ')).toBeUndefined();
+    expect(json('tools', [{ a: 'é é', b: 3 }])).toBeUndefined();
+    expect(json('absent', 1)).toBeUndefined();
+  });
+
+  it('gives nothing for a value whose text spans lines, or a body it cannot scan', () => {
+    const lines = '{"tools":[\n  {"a":1}\r\n],"i":"x"}';
+    const json = clientMembers(buf(lines), () => JSON.parse(lines) as Record<string, unknown>);
+    expect(json('tools', [{ a: 1 }])).toBeUndefined();
+    expect(json('i', 'x')?.toString()).toBe('"x"');
+    const repeated = '{"i":"x","i":"y"}';
+    expect(
+      clientMembers(buf(repeated), () => JSON.parse(repeated) as Record<string, unknown>)('i', 'y'),
+    ).toBeUndefined();
   });
 });
