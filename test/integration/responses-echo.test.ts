@@ -98,6 +98,9 @@ describe('a Response echoing the request', () => {
       const events = decodeSse(a.text);
       const framed = events.filter((e) => e.event === 'response.created' || e.event === 'response.completed');
       expect(framed.map((e) => e.event)).toEqual(['response.created', 'response.completed']);
+      // The text around the client's bytes is UTF-8 too: the upstream's answer arrives whole.
+      const deltas = events.filter((e) => e.event === 'response.output_text.delta');
+      expect(deltas.map((e) => (JSON.parse(e.data) as { delta: string }).delta).join('')).toBe('fini — ok');
       for (const e of framed) {
         expect(e.data.includes(`"tools":${TOOLS_RAW}`), e.data.slice(0, 200)).toBe(own);
         const r = (JSON.parse(e.data) as { response: { tools: unknown; instructions: string } }).response;

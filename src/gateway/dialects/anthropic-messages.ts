@@ -30,7 +30,7 @@ export function validateAnthropicRequest(body: unknown): { model: string; stream
 }
 
 /** The Anthropic Messages API as clients (Claude Code, the Anthropic SDK) speak it to the gateway. */
-export const anthropicMessagesDialect: ClientDialect = {
+export const anthropicMessagesDialect: ClientDialect<string> = {
   name: 'anthropic-messages',
   validate: validateAnthropicRequest,
   traits: messagesTraits,

@@ -26,7 +26,7 @@ interface Block {
  * proper `end`. Custom-tool raw input is streamed as the JSON of `{input}`. After `error()` nothing
  * more is written, never a message_stop.
  */
-export function createAnthropicStreamEncoder(ctx: EncodeContext): StreamEncoder {
+export function createAnthropicStreamEncoder(ctx: EncodeContext): StreamEncoder<string> {
   const blocks = new Map<number, Block>();
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let next = 0;

@@ -20,7 +20,7 @@ interface ToolSlot {
  * (`choices: []`) is sent only when the client asked for it (`ctx.includeUsage`). After an error
  * nothing more is written, and never `[DONE]`.
  */
-export function createChatStreamEncoder(ctx: EncodeContext): StreamEncoder {
+export function createChatStreamEncoder(ctx: EncodeContext): StreamEncoder<string> {
   let id = chatCompletionId(undefined, ctx.requestId);
   let roleSent = false;
   let finishSent = false;

@@ -10,7 +10,7 @@ import { chatTraits } from './request-traits.js';
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
 /** What OpenAI Chat Completions clients (`/v1/chat/completions`) speak. */
-export const openaiChatDialect: ClientDialect = {
+export const openaiChatDialect: ClientDialect<string> = {
   name: 'openai-chat',
   validate: validateChatRequest,
   traits: chatTraits,

@@ -22,7 +22,7 @@ import {
   type CallTarget,
   type EnvelopeParts,
 } from './openai-responses-encode.js';
-import type { EncodeContext, StreamEncoder } from './types.js';
+import type { EncodeContext, SseOut, StreamEncoder } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,28 +54,42 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
   const emit = (type: string, payload: Json): string =>
     encodeSse({ type, sequence_number: seq++, ...payload }, type);
 
-  /** `,"instructions":…,"tools":…`, serialised once per stream (see envelope). */
-  let echo: string | undefined;
+  /**
+   * `,"instructions":…,"tools":…`, serialised once per stream (see envelope): text, or UTF-8 bytes
+   * when the client's own bytes of a member are reused (three events carry it; the bytes are copied,
+   * not decoded and encoded again for each).
+   */
+  let echo: SseOut | undefined;
   /** An event whose last member is the Response object, with the echoed members spliced in. */
-  const emitResponse = (type: string, parts: EnvelopeParts): string => {
+  const emitResponse = (type: string, parts: EnvelopeParts): SseOut => {
     if (echo === undefined) {
       const e = echoed(ctx);
-      const json = (key: string, value: unknown): string =>
-        ctx.clientJson?.(key, value)?.toString('utf8') ?? JSON.stringify(value);
-      echo = `,"instructions":${json('instructions', e.instructions)},"tools":${json('tools', e.tools)}`;
+      const instructions = ctx.clientJson?.('instructions', e.instructions);
+      const tools = ctx.clientJson?.('tools', e.tools);
+      echo =
+        instructions || tools
+          ? Buffer.concat([
+              Buffer.from(',"instructions":'),
+              instructions ?? Buffer.from(JSON.stringify(e.instructions), 'utf8'),
+              Buffer.from(',"tools":'),
+              tools ?? Buffer.from(JSON.stringify(e.tools), 'utf8'),
+            ])
+          : `,"instructions":${JSON.stringify(e.instructions)},"tools":${JSON.stringify(e.tools)}`;
     }
     const response = envelope(ctx, parts, { echo: false });
     // `…}}`: the Response object closes, then the event. JSON text holds no raw newline, so the
     // event is one data line (encodeSse would scan the tens of kilobytes for one, three times).
     const json = JSON.stringify({ type, sequence_number: seq++, response });
-    return `event: ${type}\ndata: ${json.slice(0, -2)}${echo}}}\n\n`;
+    const head = `event: ${type}\ndata: ${json.slice(0, -2)}`;
+    if (typeof echo === 'string') return `${head}${echo}}}\n\n`;
+    return Buffer.concat([Buffer.from(head, 'utf8'), echo, RESPONSE_TAIL]);
   };
 
-  function start(): string {
+  function start(): SseOut {
     if (started) return '';
     started = true;
     const parts: EnvelopeParts = { id: responseId, status: 'in_progress', output: [] };
-    return emitResponse('response.created', parts) + emitResponse('response.in_progress', parts);
+    return joinSse(emitResponse('response.created', parts), emitResponse('response.in_progress', parts));
   }
 
   function open(index: number, block: Extract<CanonicalEvent, { type: 'block_start' }>['block']): string {
@@ -187,46 +201,50 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
     return text;
   }
 
-  function end(): string {
-    let text = start() + closeAll();
+  function end(): SseOut {
+    let text = joinSse(start(), closeAll());
     const { status, incomplete } = statusFor(stopReason);
     if (status === 'incomplete' && output.length > 0) {
       const last = output[output.length - 1];
       if (last.type !== 'reasoning') last.status = 'incomplete';
     }
-    text += emitResponse('response.completed', {
-      id: responseId,
-      status,
-      output,
-      usage: sawUsage ? usage : { inputTokens: 0, outputTokens: 0 },
-      incomplete,
-    });
+    text = joinSse(
+      text,
+      emitResponse('response.completed', {
+        id: responseId,
+        status,
+        output,
+        usage: sawUsage ? usage : { inputTokens: 0, outputTokens: 0 },
+        incomplete,
+      }),
+    );
     finished = true;
     return text;
   }
 
-  function error(err: GatewayError): string {
+  function error(err: GatewayError): SseOut {
     if (finished) return '';
     finished = true;
     let message = err.message;
     if (err.code === 'rate_limit' && err.retryAfterS !== undefined)
       message += ` Please try again in ${err.retryAfterS}s.`;
-    let text = emit('error', { code: err.code, message, param: err.param });
-    text += emitResponse('response.failed', {
-      id: responseId,
-      status: 'failed',
-      output: output.filter((_, i) => done.has(i)),
-      usage: sawUsage ? usage : undefined,
-      error: { code: failedCode(err), message },
-    });
-    return text;
+    return joinSse(
+      emit('error', { code: err.code, message, param: err.param }),
+      emitResponse('response.failed', {
+        id: responseId,
+        status: 'failed',
+        output: output.filter((_, i) => done.has(i)),
+        usage: sawUsage ? usage : undefined,
+        error: { code: failedCode(err), message },
+      }),
+    );
   }
 
   return {
-    event(ev: CanonicalEvent): string {
+    event(ev: CanonicalEvent): SseOut {
       if (finished) return '';
       if (ev.type === 'error') return error(new GatewayError('upstream_error', ev.message));
-      let text = start();
+      let text: SseOut = start();
       switch (ev.type) {
         case 'start':
           if (ev.usage) {
@@ -235,14 +253,14 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
           }
           return text;
         case 'block_start':
-          if (blocks.has(ev.index)) text += close(ev.index);
-          return text + open(ev.index, ev.block);
+          if (blocks.has(ev.index)) text = joinSse(text, close(ev.index));
+          return joinSse(text, open(ev.index, ev.block));
         case 'text_delta':
         case 'thinking_delta':
         case 'tool_input_delta': {
           const st = blocks.get(ev.index);
           const piece = ev.type === 'tool_input_delta' ? ev.partial : ev.text;
-          return st ? text + delta(st, piece) : text;
+          return st ? joinSse(text, delta(st, piece)) : text;
         }
         case 'signature_delta': {
           const st = blocks.get(ev.index);
@@ -250,7 +268,7 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
           return text;
         }
         case 'block_stop':
-          return text + close(ev.index);
+          return joinSse(text, close(ev.index));
         case 'usage':
           mergeUsage(usage, ev.usage);
           sawUsage = true;
@@ -259,12 +277,25 @@ export function createResponsesStreamEncoder(ctx: EncodeContext): StreamEncoder 
           stopReason = ev.stopReason;
           return text;
         case 'end':
-          return text + end();
+          return joinSse(text, end());
       }
       return text;
     },
     error,
   };
+}
+
+const RESPONSE_TAIL = Buffer.from('}}\n\n');
+
+/** Two pieces of SSE output as one: text stays text, and bytes are joined as UTF-8. */
+function joinSse(a: SseOut, b: SseOut): SseOut {
+  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return Buffer.concat([
+    typeof a === 'string' ? Buffer.from(a, 'utf8') : a,
+    typeof b === 'string' ? Buffer.from(b, 'utf8') : b,
+  ]);
 }
 
 function parseJson(text: string): unknown {

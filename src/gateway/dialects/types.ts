@@ -30,15 +30,24 @@ export interface EncodeContext {
 }
 
 /** Turns canonical stream events into SSE text for one client stream. State lives in the closure. */
-export interface StreamEncoder {
-  /** SSE text for this event ('' when it produces nothing). */
-  event(ev: CanonicalEvent): string;
+/**
+ * SSE output: text, or its UTF-8 bytes when part of it is the client's own bytes (a Response's echo
+ * of its request, see EncodeContext.clientJson), which then need not be decoded and encoded again.
+ */
+export type SseOut = string | Buffer;
+
+export interface StreamEncoder<Out extends SseOut = SseOut> {
+  /** SSE output for this event ('' when it produces nothing). */
+  event(ev: CanonicalEvent): Out;
   /** A final error event: the stream ends after it, without a clean terminator. */
-  error(err: GatewayError): string;
+  error(err: GatewayError): Out;
 }
 
-/** The client side of one dialect: what a client speaks to the gateway. */
-export interface ClientDialect {
+/**
+ * The client side of one dialect: what a client speaks to the gateway. `Out`: what its stream
+ * encoder writes (text, or bytes where it may reuse the client's own).
+ */
+export interface ClientDialect<Out extends SseOut = SseOut> {
   readonly name: Dialect;
   /**
    * Cheap checks every request gets, passthrough included: a JSON object with the fields this
@@ -48,7 +57,7 @@ export interface ClientDialect {
   /** Full decode into the canonical request, for translation. Throws GatewayError('invalid_request'). */
   decodeRequest(body: Record<string, unknown>): CanonicalRequest;
   encodeResponse(res: CanonicalResponse, ctx: EncodeContext): unknown;
-  streamEncoder(ctx: EncodeContext): StreamEncoder;
+  streamEncoder(ctx: EncodeContext): StreamEncoder<Out>;
   /** A gateway-made error as this dialect's JSON error body. */
   errorBody(err: GatewayError): unknown;
   /**

@@ -1,6 +1,6 @@
 import type { Deployment } from '../../config/types.js';
 import { mergeUsage, type CanonicalEvent, type CanonicalRequest, type Usage } from '../canonical.js';
-import type { ClientDialect, EncodeContext } from '../dialects/types.js';
+import type { ClientDialect, EncodeContext, SseOut } from '../dialects/types.js';
 import { GatewayError, toFailure } from '../errors.js';
 import { adapterFor } from '../providers/registry.js';
 import { dispatch, fallbacksIn, type Dispatched } from '../router/dispatch.js';
@@ -203,8 +203,11 @@ async function pipeStream(
     if (!res.write(chunk))
       await new Promise<void>((r) => (res.destroyed ? r() : res.once('drain', r).once('close', r)));
   };
-  const see = (events: CanonicalEvent[]): string => {
+  const see = (events: CanonicalEvent[]): SseOut => {
     let text = '';
+    // Bytes from the encoder (a Response's echo of the client's own bytes) and the text around
+    // them, joined once per chunk.
+    let parts: Buffer[] | undefined;
     for (const ev of events) {
       if (ended) break;
       tally.see(ev);
@@ -212,9 +215,19 @@ async function pipeStream(
       else if (ev.type === 'start' && ev.usage) mergeUsage(usage, ev.usage);
       else if (ev.type === 'stop') sawStop = true;
       else if (ev.type === 'end') ended = true;
-      if (!passthrough && ev.type !== 'error') text += encoder.event(ev);
+      if (passthrough || ev.type === 'error') continue;
+      const out = encoder.event(ev);
+      if (typeof out === 'string') text += out;
+      else {
+        parts ??= [];
+        if (text.length > 0) parts.push(Buffer.from(text, 'utf8'));
+        parts.push(out);
+        text = '';
+      }
     }
-    return text;
+    if (parts === undefined) return text;
+    if (text.length > 0) parts.push(Buffer.from(text, 'utf8'));
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   };
   const forward = async (
     raw: Buffer,
